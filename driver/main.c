@@ -1,0 +1,165 @@
+/*
+ * main.c — the sqc command line: read a model, run a pass pipeline, emit.
+ *
+ *   read (frontend/) -> --input-shape fixes -> verify -> passes (passes/)
+ *   -> verify -> --dump-ir (stdout) and/or --emit=onnx|ir (-o, via outfile.c)
+ *
+ * Every user mistake ends in one error line and exit status 1, and no output
+ * file is created or replaced unless the whole run succeeds.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../backend/backend.h"
+#include "../frontend/frontend.h"
+#include "../passes/passes.h"
+#include "outfile.h"
+
+#define SQC_VERSION "0.1.0"
+
+static const char usage[] =
+"usage: sqc [options] MODEL\n"
+"\n"
+"MODEL is an ONNX file or textual IR (.sqir); '-' reads textual IR from stdin.\n"
+"\n"
+"pipeline:\n"
+"  -O0, -O1, -O2          named pass pipelines (default -O0: import and emit unchanged)\n"
+"  --passes=A,B,...       run exactly these passes (overrides -O)\n"
+"  --input-shape NAME=D0,D1,...  fix a graph input's shape (repeatable)\n"
+"output:\n"
+"  --emit=onnx|ir         write an ONNX model or textual IR (needs -o for onnx)\n"
+"  -o FILE                output file ('-' = stdout for --emit=ir)\n"
+"  --dump-ir[=full]       print the final IR to stdout; '=full' prints every constant\n"
+"debugging:\n"
+"  --print-after=P[,P]    print the IR to stderr after these passes\n"
+"  --print-after-all      print the IR to stderr after every pass\n"
+"  --verify-each          run the IR verifier after every pass\n"
+"  --list-passes          list the passes and the -O pipelines\n"
+"  --help, --version\n";
+
+static void
+listpasses(void)
+{
+	int k;
+
+	for (k = 0; k < npasses; k++)
+		printf("  %-16s %s\n", passtab[k].name, passtab[k].help);
+	for (k = 0; k <= 2; k++)
+		printf("  -O%d = %s\n", k, *pipeline_for_level(k) ? pipeline_for_level(k) : "(no passes)");
+}
+
+/* "--flag=value" or "--flag value": returns the value or NULL if a doesn't match */
+static const char *
+optval(int argc, char **argv, int *i, const char *flag)
+{
+	size_t n = strlen(flag);
+	const char *a = argv[*i];
+
+	if (strncmp(a, flag, n) != 0)
+		return NULL;
+	if (a[n] == '=')
+		return a + n + 1;
+	if (a[n] != 0)
+		return NULL;
+	if (*i + 1 >= argc)
+		error(NULL, "%s needs a value (see sqc --help)", flag);
+	return argv[++*i];
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *input = NULL, *out = NULL, *emit = NULL, *passes = NULL, *v;
+	const char *shapes[64];
+	int nshapes = 0, level = 0, dump = 0, i;
+	PassOpts po = {0};
+	Module *m;
+	FILE *f;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			fputs(usage, stdout);
+			return 0;
+		} else if (strcmp(a, "--version") == 0) {
+			printf("sqc %s\n", SQC_VERSION);
+			return 0;
+		} else if (strcmp(a, "--list-passes") == 0) {
+			listpasses();
+			return 0;
+		} else if (a[0] == '-' && a[1] == 'O' && a[2] >= '0' && a[2] <= '9' && a[3] == 0) {
+			level = a[2] - '0';
+			pipeline_for_level(level);
+		} else if (strcmp(a, "-o") == 0) {
+			if (i + 1 >= argc)
+				error(NULL, "-o needs a file name");
+			out = argv[++i];
+		} else if ((v = optval(argc, argv, &i, "--emit"))) {
+			if (strcmp(v, "onnx") != 0 && strcmp(v, "ir") != 0)
+				error(NULL, "unknown --emit=%s (use --emit=onnx or --emit=ir)", v);
+			emit = v;
+		} else if ((v = optval(argc, argv, &i, "--passes"))) {
+			passes = v;
+		} else if (strcmp(a, "--dump-ir") == 0) {
+			dump = 1;
+		} else if (strcmp(a, "--dump-ir=full") == 0) {
+			dump = 2;
+		} else if (strncmp(a, "--dump-ir=", 10) == 0) {
+			error(NULL, "unknown %s (use --dump-ir or --dump-ir=full)", a);
+		} else if ((v = optval(argc, argv, &i, "--print-after"))) {
+			po.print_after = v;
+		} else if (strcmp(a, "--print-after-all") == 0) {
+			po.print_after_all = true;
+		} else if (strcmp(a, "--verify-each") == 0) {
+			po.verify_each = true;
+		} else if ((v = optval(argc, argv, &i, "--input-shape"))) {
+			if (nshapes == (int)countof(shapes))
+				error(NULL, "too many --input-shape options");
+			shapes[nshapes++] = v;
+		} else if (a[0] == '-' && a[1] != 0) {
+			error(NULL, "unknown option '%s' (see sqc --help)", a);
+		} else {
+			if (input)
+				error(NULL, "more than one input model ('%s' and '%s')", input, a);
+			input = a;
+		}
+	}
+	if (!input)
+		error(NULL, "no input model (usage: sqc [options] MODEL; see sqc --help)");
+	if (!passes)
+		passes = pipeline_for_level(level);
+	pipeline_check(passes);
+	if (emit && strcmp(emit, "onnx") == 0 && !out)
+		error(NULL, "--emit=onnx needs an output file: -o FILE");
+	if (out && !emit)
+		emit = "onnx";
+	if (emit && strcmp(emit, "onnx") == 0 && strcmp(out, "-") == 0)
+		error(NULL, "--emit=onnx writes binary data; give a file with -o, not '-'");
+
+	m = module_read(input);
+	for (i = 0; i < nshapes; i++)
+		fix_input_shape(m, shapes[i]);
+	ir_verify(m);
+	pipeline_run(m, passes, &po);
+	ir_verify(m);
+
+	if (emit) {
+		f = outfile_open(out ? out : "-");
+		if (strcmp(emit, "onnx") == 0) {
+			if (!emit_onnx(m, f))
+				error(out, "write failed");
+		} else {
+			ir_print(m, f, PRINT_FULL);
+		}
+		outfile_commit();
+	}
+	if (dump || !emit) {
+		if (dump || !out)
+			ir_print(m, stdout, dump == 2 ? PRINT_FULL : 0);
+		if (fflush(stdout) != 0)
+			error("<stdout>", "write failed");
+	}
+	ir_free(m);
+	return 0;
+}
