@@ -170,10 +170,18 @@ foldbn(Module *m, int i, Uses *u)
 	var = m->cst[bn->in[4].idx].data;
 
 	per = nw / (size_t)oc;
-	cw = newcst(m, m->cst[cv->in[1].idx].name, m->cst[cv->in[1].idx].type, nw * 4);
-	tb = type_make(Df32, 1, &oc);
-	cb = newcst(m, b ? m->cst[cv->in[2].idx].name :
-	    arena_printf(m->arena, "%s_bias", m->cst[cv->in[1].idx].name), tb, (size_t)oc * 4);
+	/* rewrite in place when only this conv reads the constant; else copy */
+	cw = cv->in[1].idx;
+	if (u->cstcount[cw] != 1 || m->cst[cw].isinput)
+		cw = newcst(m, m->cst[cw].name, m->cst[cw].type, nw * 4);
+	cv = &m->ins[ci];
+	if (b && u->cstcount[cv->in[2].idx] == 1 && !m->cst[cv->in[2].idx].isinput) {
+		cb = cv->in[2].idx;
+	} else {
+		tb = type_make(Df32, 1, &oc);
+		cb = newcst(m, b ? m->cst[cv->in[2].idx].name :
+		    arena_printf(m->arena, "%s_bias", m->cst[cv->in[1].idx].name), tb, (size_t)oc * 4);
+	}
 	/* ir_addcst may move the tables: re-fetch pointers */
 	bn = &m->ins[i];
 	cv = &m->ins[ci];

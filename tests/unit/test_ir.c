@@ -5,6 +5,7 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <criterion/redirect.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -177,7 +178,7 @@ Test(ir, floats_print_shortest_round_trip)
 	fmtfloat(buf, sizeof buf, 0.02f);
 	cr_assert(eq(str, buf, "0.02"));
 	fmtfloat(buf, sizeof buf, 1.0f / 3.0f);
-	cr_assert(eq(str, buf, "0.333333343"));
+	cr_assert(eq(str, buf, "0.33333334"));	/* numpy: repr(float32(1/3)) */
 	fmtfloat(buf, sizeof buf, 1e-5f);
 	cr_assert(eq(str, buf, "1e-05"));
 	fmtfloat(buf, sizeof buf, 16777216.0f);
