@@ -42,10 +42,12 @@ $B/gen/onnx.pb-c.c $B/gen/onnx.pb-c.h: $(ONNX_PROTO) | $B/.setup
 	@mkdir -p $B/gen
 	protoc-c --c_out=$B/gen -I$(dir $(ONNX_PROTO)) $(ONNX_PROTO)
 
-$B/gen/parse.c $B/gen/parse.h: frontend/parse.y | $B/.setup
+# a pattern rule, so that make -j runs lemon once for both files; lemon
+# leaves an unchanged parse.h alone, hence the touch
+$B/gen/%.c $B/gen/%.h: frontend/%.y | $B/.setup
 	@mkdir -p $B/gen
-	cp frontend/parse.y $B/gen/parse.y
-	cd $B/gen && lemon -q -T/usr/share/lemon/lempar.c parse.y
+	cp $< $B/gen/$*.y
+	cd $B/gen && lemon -q -T/usr/share/lemon/lempar.c $*.y && touch $*.h
 
 # re2c -W -o build/gen/lex.c frontend/lex.re  (the first line of lex.re says the same)
 $B/gen/lex.c: frontend/lex.re $B/gen/parse.h | $B/.setup
@@ -80,7 +82,7 @@ check-unit: $(UNITBIN)
 check-lit: sqc
 	$(LIT) -sv tests
 
-example: sqc
+example: sqc $B/.setup
 	sh examples/run.sh
 
 clean:
@@ -91,3 +93,9 @@ clean:
 	@grep -n '.\{81,\}' $$(git ls-files '*.c' '*.h' '*.re' '*.y') || true
 
 .PHONY: all check check-unit check-lit clean setup example 80
+
+# --- benchmarks (not part of check): import+export time and peak RSS,
+# against ONNX Runtime loading the same models in the same run
+bench: sqc $B/.setup
+	$(PYTHON) bench/import_export.py
+.PHONY: bench

@@ -7,6 +7,7 @@
  * Every user mistake ends in one error line and exit status 1, and no output
  * file is created or replaced unless the whole run succeeds.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +16,6 @@
 #include "../frontend/frontend.h"
 #include "../passes/passes.h"
 #include "outfile.h"
-
-#define SQC_VERSION "0.1.0"
 
 static const char usage[] =
 "usage: sqc [options] MODEL\n"
@@ -148,7 +147,7 @@ main(int argc, char **argv)
 		f = outfile_open(out ? out : "-");
 		if (strcmp(emit, "onnx") == 0) {
 			if (!emit_onnx(m, f))
-				error(out, "write failed");
+				error(out, "write failed: %s", strerror(errno));
 		} else {
 			ir_print(m, f, PRINT_FULL);
 		}

@@ -2,7 +2,8 @@
  * outfile.c — write-to-temporary-then-rename outputs (see outfile.h).
  *
  * The temporary lives next to the target so the final rename(2) is atomic and
- * never crosses file systems.  Cleanup runs from atexit (error() exits with
+ * never crosses file systems.  A target that exists and is not a regular file
+ * (/dev/null, a FIFO) is written directly: renaming onto it would replace it.  Cleanup runs from atexit (error() exits with
  * status 1) and from a handler for SIGINT/SIGTERM/SIGHUP, which removes the
  * temporary and re-raises the signal with its default action.
  */
@@ -52,6 +53,16 @@ outfile_open(const char *path)
 		die("outfile_open: %s is still open", tmppath);
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		error(path, "is a directory; give a file name with -o");
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* a device or FIFO (/dev/null, a pipe): write to it directly;
+		 * renaming a temporary onto it would replace the device */
+		outf = fopen(path, "wb");
+		if (!outf)
+			error(path, "cannot open output: %s", strerror(errno));
+		finalpath = xmalloc(strlen(path) + 1);
+		strcpy(finalpath, path);
+		return outf;
+	}
 	slash = strrchr(path, '/');
 	dirlen = slash ? (size_t)(slash - path) + 1 : 0;
 	tmppath = xmalloc(dirlen + 32);
@@ -85,6 +96,14 @@ outfile_open(const char *path)
 void
 outfile_commit(void)
 {
+	if (!tmppath && outf) {	/* a device or FIFO, written directly */
+		if (fflush(outf) != 0 || ferror(outf) || fclose(outf) != 0)
+			error(finalpath, "write failed: %s", strerror(errno));
+		outf = NULL;
+		free(finalpath);
+		finalpath = NULL;
+		return;
+	}
 	if (!tmppath) {
 		if (fflush(stdout) != 0 || ferror(stdout))
 			error("<stdout>", "write failed: %s", strerror(errno));

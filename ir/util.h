@@ -25,6 +25,8 @@
 #include <stdint.h>
 #include <stdnoreturn.h>
 
+#define SQC_VERSION "0.1.0"	/* --version, and the producer of written models */
+
 #define countof(a) (sizeof(a) / sizeof((a)[0]))
 
 #if defined(__GNUC__)
