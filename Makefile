@@ -19,7 +19,7 @@ BACKOBJ  = $B/backend/emitonnx.o
 DRVOBJ   = $B/driver/main.o $B/driver/outfile.o
 OBJ      = $(IROBJ) $(FRONTOBJ) $(PASSOBJ) $(BACKOBJ) $(DRVOBJ)
 HDR      = ir/util.h ir/ir.h ir/ops.h frontend/frontend.h backend/backend.h \
-           passes/passes.h driver/outfile.h
+           passes/passes.h driver/outfile.h frontend/textir.h
 
 all: sqc
 

@@ -15,7 +15,7 @@ static bool
 looks_textual(const char *path)
 {
 	FILE *f;
-	char buf[16];
+	char buf[4096];
 	size_t n, k;
 
 	f = fopen(path, "rb");
