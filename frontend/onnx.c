@@ -155,14 +155,9 @@ nodeerr(Reader *r, int ins, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	msg = arena_alloc(r->tmp, (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(msg, (size_t)n + 1, fmt, ap);
+	msg = arena_vprintf(r->tmp, fmt, ap);
 	va_end(ap);
 	error(r->path, "%s: %s", nodedesc(r, ins), msg);
 }

@@ -372,14 +372,9 @@ ir_error(const Module *m, const Ins *in, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	msg = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(msg, (size_t)n + 1, fmt, ap);
+	msg = arena_vprintf(m->arena, fmt, ap);
 	va_end(ap);
 	if (in && in->name[0])
 		error(m->path, "node '%s' (%s): %s", in->name, ir_opname(m, in), msg);

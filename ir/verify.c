@@ -7,6 +7,8 @@
  *   ins        known op; arity within the op table's bounds; operands in range
  *              and defined earlier (SSA order); results defined exactly once
  *              and recorded as defined here (val.def/defout)
+ *   dtypes     the binary arithmetic ops (add sub mul div) have operands and
+ *              result of one element type, where the types are known
  *   outputs    graph outputs name existing values or constants
  *   types      rank within SQC_MAXRANK; a layout only on rank-4 values; quant
  *              parameters only on integer types and consistent with the shape
@@ -62,6 +64,33 @@ checkref(Module *m, const Ins *in, int pos, Ref r, const char *what)
 			ir_error(m, in, "%s refers to a missing constant", what);
 	} else if (r.kind != Rnone) {
 		ir_error(m, in, "%s has a bad operand kind", what);
+	}
+}
+
+/* add/sub/mul/div: one element type for operands and result (Pow may mix) */
+static void
+checkdtypes(Module *m, const Ins *in)
+{
+	DType dt = Dundef, t;
+	Ref first = {Rnone, 0};
+	int k;
+
+	if (in->op != Oadd && in->op != Osub && in->op != Omul && in->op != Odiv)
+		return;
+	for (k = 0; k < in->nin + in->nout; k++) {
+		Ref r = k < in->nin ? in->in[k] : (in->out[k - in->nin] >= 0 ?
+		    ref_val(in->out[k - in->nin]) : ref_none());
+		if (r.kind == Rnone || (t = ir_reftype(m, r)->dt) == Dundef)
+			continue;
+		if (dt == Dundef) {
+			dt = t;
+			first = r;
+		} else if (t != dt) {
+			ir_error(m, in, "%s%s is %s but %s%s is %s; %s needs one element type",
+			    r.kind == Rcst ? "$" : "%", ir_refname(m, r), dtype_name(t),
+			    first.kind == Rcst ? "$" : "%", ir_refname(m, first), dtype_name(dt),
+			    optab[in->op].name);
+		}
 	}
 }
 
@@ -149,6 +178,7 @@ ir_verify(Module *m)
 				    m->val[v].def, m->val[v].defout, i, k);
 			seen[v] = 1;
 		}
+		checkdtypes(m, in);
 	}
 	for (k = 0; k < m->nout; k++) {
 		checkref(m, NULL, -1, m->out[k], "a graph output");
