@@ -1,0 +1,380 @@
+/*
+ * op_pool.c — interpreter bindings of MaxPool (with its Indices output),
+ * AveragePool, GlobalAveragePool, LRN, Softmax, ReduceMean and
+ * BatchNormalization (inference, and training mode's batch statistics).
+ * Attributes are resolved here (auto_pad into explicit pads, Softmax's
+ * opset-dependent axis semantics, ReduceMean's axes attribute or input) and
+ * the runtime/pool.h kernels do the arithmetic.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "exec.h"
+#include "runtime/pool.h"
+
+static size_t
+numel(const Tensor *t)
+{
+	size_t n = 1;
+	int k;
+
+	for (k = 0; k < t->rank; k++)
+		n *= (size_t)t->dim[k];
+	return n;
+}
+
+static const Tensor *
+input(const Module *m, const Ins *in, const Tensor *const *x, int k)
+{
+	if (k >= in->nin || !x[k])
+		ir_error(m, in, "operand %d is missing", k + 1);
+	return x[k];
+}
+
+static const char *
+dtname(DType dt)
+{
+	const char *s = dtype_name(dt);
+
+	return s ? s : "unknown";
+}
+
+static void
+needf32(const Module *m, const Ins *in, const Tensor *t)
+{
+	if (t->dt != Df32)
+		ir_error(m, in, "%s on %s is not supported by the interpreter "
+		    "(need f32)", ir_opname(m, in), dtname(t->dt));
+}
+
+static void
+mismatch(const Module *m, const Ins *in)
+{
+	ir_error(m, in, "inferred result type does not match the operands "
+	    "(shape inference bug)");
+}
+
+static int64_t
+product(const int64_t *d, int from, int to)
+{
+	int64_t p = 1;
+
+	for (; from < to; from++)
+		p *= d[from];
+	return p;
+}
+
+/* an ints attribute of exactly n elements into v, or dflt for each */
+static void
+intsattr(const Module *m, const Ins *in, const char *name, int n,
+    int64_t *v, int64_t dflt)
+{
+	Attr *a = ir_getattr(in, name);
+	int k;
+
+	if (!a || (a->kind == Aints && a->n == 0)) {
+		for (k = 0; k < n; k++)
+			v[k] = dflt;
+		return;
+	}
+	if (a->kind != Aints || a->n != n)
+		ir_error(m, in, "attribute %s must have %d integers", name, n);
+	for (k = 0; k < n; k++)
+		v[k] = a->ints[k];
+}
+
+/* a string attribute equals s */
+static bool
+streq(const Attr *a, const char *s)
+{
+	return a->s.len == strlen(s) && memcmp(a->s.data, s, a->s.len) == 0;
+}
+
+/* Window parameters of a pool: x [N][C][spatial...] -> y of the same rank
+ * with y's spatial dims as inferred. */
+static void
+poolparams(const Module *m, const Ins *in, const Tensor *x, const Tensor *y,
+    RtPool *p)
+{
+	int64_t pads[2 * RT_POOL_MAXSP], total;
+	Attr *a;
+	int k, nsp;
+
+	nsp = x->rank - 2;
+	if (nsp < 1 || nsp > RT_POOL_MAXSP)
+		ir_error(m, in, "%d-D pooling is not supported by the interpreter "
+		    "(1-D to 3-D are)", nsp);
+	if (y->rank != x->rank || y->dim[0] != x->dim[0]
+	    || y->dim[1] != x->dim[1])
+		mismatch(m, in);
+	p->nsp = nsp;
+	if (!ir_getattr(in, "kernel_shape"))
+		ir_error(m, in, "attribute kernel_shape is missing");
+	intsattr(m, in, "kernel_shape", nsp, p->k, 1);
+	intsattr(m, in, "strides", nsp, p->s, 1);
+	intsattr(m, in, "dilations", nsp, p->d, 1);
+	intsattr(m, in, "pads", 2 * nsp, pads, 0);
+	a = ir_getattr(in, "auto_pad");
+	if (a && a->kind != Astr)
+		a = NULL;
+	for (k = 0; k < nsp; k++) {
+		if (p->k[k] < 1 || p->s[k] < 1 || p->d[k] < 1)
+			ir_error(m, in, "kernel_shape, strides and dilations "
+			    "must be positive");
+		p->pb[k] = pads[k];
+		p->pe[k] = pads[nsp + k];
+		if (a && a->s.len && !streq(a, "NOTSET")) {
+			p->pb[k] = p->pe[k] = 0;
+			if (streq(a, "VALID"))
+				continue;
+			total = (y->dim[2 + k] - 1) * p->s[k]
+			    + (p->k[k] - 1) * p->d[k] + 1 - x->dim[2 + k];
+			total = total > 0 ? total : 0;
+			if (streq(a, "SAME_UPPER")) {
+				p->pb[k] = total / 2;
+				p->pe[k] = total - total / 2;
+			} else if (streq(a, "SAME_LOWER")) {
+				p->pe[k] = total / 2;
+				p->pb[k] = total - total / 2;
+			} else {
+				ir_error(m, in, "auto_pad '%.*s' is not one of "
+				    "NOTSET, VALID, SAME_UPPER, SAME_LOWER",
+				    (int)a->s.len, (const char *)a->s.data);
+			}
+		}
+		if (p->pb[k] < 0 || p->pe[k] < 0)
+			ir_error(m, in, "pads must not be negative");
+	}
+}
+
+static void
+run_max_pool(const Module *m, const Ins *in, const Tensor *const *x,
+    Tensor *const *y, Arena *scratch)
+{
+	const Tensor *t = input(m, in, x, 0);
+	Tensor *idx = in->nout > 1 ? y[1] : NULL;
+	RtPool p;
+
+	poolparams(m, in, t, y[0], &p);
+	if (y[0]->dt != t->dt)
+		mismatch(m, in);
+	if (idx && (idx->dt != Di64 || idx->rank != y[0]->rank
+	    || memcmp(idx->dim, y[0]->dim, (size_t)idx->rank * sizeof idx->dim[0])))
+		mismatch(m, in);
+	if (!rt_maxpool((RtType)t->dt, t->data, t->dim[0] * t->dim[1],
+	    t->dim + 2, y[0]->dim + 2, &p, y[0]->data,
+	    idx ? idx->data : NULL, ir_attrint(in, "storage_order", 0) == 1))
+		ir_error(m, in, "MaxPool on %s is not supported by the "
+		    "interpreter (f32, u8, i8 are)", dtname(t->dt));
+}
+
+static void
+run_average_pool(const Module *m, const Ins *in, const Tensor *const *x,
+    Tensor *const *y, Arena *scratch)
+{
+	const Tensor *t = input(m, in, x, 0);
+	RtPool p;
+
+	needf32(m, in, t);
+	poolparams(m, in, t, y[0], &p);
+	if (y[0]->dt != Df32)
+		mismatch(m, in);
+	rt_avgpool_f32(t->data, t->dim[0] * t->dim[1], t->dim + 2,
+	    y[0]->dim + 2, &p, ir_attrint(in, "count_include_pad", 0) != 0,
+	    y[0]->data);
+}
+
+static void
+run_global_average_pool(const Module *m, const Ins *in,
+    const Tensor *const *x, Tensor *const *y, Arena *scratch)
+{
+	const Tensor *t = input(m, in, x, 0);
+
+	needf32(m, in, t);
+	if (t->rank < 2 || y[0]->dt != Df32
+	    || numel(y[0]) != (size_t)(t->dim[0] * t->dim[1]))
+		mismatch(m, in);
+	rt_global_avgpool_f32(t->data, t->dim[0] * t->dim[1],
+	    product(t->dim, 2, t->rank), y[0]->data);
+}
+
+static void
+run_lrn(const Module *m, const Ins *in, const Tensor *const *x,
+    Tensor *const *y, Arena *scratch)
+{
+	const Tensor *t = input(m, in, x, 0);
+	int64_t size = ir_attrint(in, "size", 0);
+
+	needf32(m, in, t);
+	if (size < 1)
+		ir_error(m, in, "attribute size must be a positive integer");
+	if (t->rank < 2 || numel(y[0]) != numel(t) || y[0]->dt != Df32)
+		mismatch(m, in);
+	rt_lrn_f32(t->data, t->dim[0], t->dim[1], product(t->dim, 2, t->rank),
+	    size, ir_attrfloat(in, "alpha", 1e-4f),
+	    ir_attrfloat(in, "beta", 0.75f), ir_attrfloat(in, "bias", 1.0f),
+	    y[0]->data);
+}
+
+/* Softmax: opset < 13 flattens to 2-D at axis (default 1) and normalises
+ * each row; opset >= 13 normalises along the one axis (default -1). */
+static void
+run_softmax(const Module *m, const Ins *in, const Tensor *const *x,
+    Tensor *const *y, Arena *scratch)
+{
+	const Tensor *t = input(m, in, x, 0);
+	bool old = ir_opset(m, "") < 13;
+	int64_t axis = ir_attrint(in, "axis", old ? 1 : -1), a;
+
+	needf32(m, in, t);
+	if (numel(y[0]) != numel(t) || y[0]->dt != Df32)
+		mismatch(m, in);
+	a = axis < 0 ? axis + t->rank : axis;
+	if (t->rank == 0 && (axis == 0 || axis == -1)) {
+		rt_softmax_f32(t->data, 1, 1, 1, y[0]->data);
+		return;
+	}
+	if (a < 0 || a > t->rank || (a == t->rank && !old))
+		ir_error(m, in, "axis %lld is out of range for rank %d",
+		    (long long)axis, t->rank);
+	if (old)
+		rt_softmax_f32(t->data, product(t->dim, 0, (int)a),
+		    product(t->dim, (int)a, t->rank), 1, y[0]->data);
+	else
+		rt_softmax_f32(t->data, product(t->dim, 0, (int)a), t->dim[a],
+		    product(t->dim, (int)a + 1, t->rank), y[0]->data);
+}
+
+/* ReduceMean: axes from the attribute (opset < 18) or the optional second
+ * input; no axes means all of them, unless noop_with_empty_axes. */
+static void
+run_reduce_mean(const Module *m, const Ins *in, const Tensor *const *x,
+    Tensor *const *y, Arena *scratch)
+{
+	const Tensor *t = input(m, in, x, 0);
+	const Tensor *ax = in->nin > 1 ? x[1] : NULL;
+	unsigned mask = 0;
+	int64_t v;
+	size_t n = 0, k, ny;
+	Attr *a;
+
+	needf32(m, in, t);
+	if (y[0]->dt != Df32)
+		mismatch(m, in);
+	a = ir_getattr(in, "axes");
+	if (ax) {
+		if (ax->dt != Di64 && ax->dt != Di32)
+			ir_error(m, in, "axes must be i64");
+		n = numel(ax);
+	} else if (a && a->kind == Aints) {
+		n = (size_t)a->n;
+	}
+	for (k = 0; k < n; k++) {
+		v = ax ? (ax->dt == Di64 ? ((const int64_t *)ax->data)[k]
+		    : ((const int32_t *)ax->data)[k]) : a->ints[k];
+		if (v < -t->rank || v >= t->rank)
+			ir_error(m, in, "axis %lld is out of range for rank %d",
+			    (long long)v, t->rank);
+		mask |= 1u << (v < 0 ? v + t->rank : v);
+	}
+	if (n == 0) {
+		if (ir_attrint(in, "noop_with_empty_axes", 0)) {
+			if (numel(y[0]) != numel(t))
+				mismatch(m, in);
+			memcpy(y[0]->data, t->data, numel(t) * sizeof(float));
+			return;
+		}
+		mask = t->rank ? (1u << t->rank) - 1 : 0;
+	}
+	ny = 1;
+	for (k = 0; k < (size_t)t->rank; k++)
+		if (!(mask >> k & 1))
+			ny *= (size_t)t->dim[k];
+	if (numel(y[0]) != ny)
+		mismatch(m, in);
+	rt_reduce_mean_f32(t->data, t->dim, t->rank, mask, y[0]->data);
+}
+
+static const float *
+bnparam(const Module *m, const Ins *in, const Tensor *const *x, int k,
+    int64_t c, const char *what)
+{
+	const Tensor *t = input(m, in, x, k);
+
+	if (t->dt != Df32)
+		ir_error(m, in, "%s is %s; the interpreter needs f32", what,
+		    dtname(t->dt));
+	if (numel(t) != (size_t)c)
+		ir_error(m, in, "%s has %zu elements, not one per channel (%lld); "
+		    "spatial=0 is not supported", what, numel(t), (long long)c);
+	return t->data;
+}
+
+static void
+run_batch_normalization(const Module *m, const Ins *in,
+    const Tensor *const *x, Tensor *const *y, Arena *scratch)
+{
+	const Tensor *t = input(m, in, x, 0);
+	const float *sc, *b, *mean, *var;
+	float eps = ir_attrfloat(in, "epsilon", 1e-5f);
+	float mom = ir_attrfloat(in, "momentum", 0.9f);
+	float *bm, *bv;
+	int64_t n, c, inner, k;
+	bool train;
+	int o;
+
+	needf32(m, in, t);
+	if (t->rank < 2)
+		ir_error(m, in, "the operand must have a channel dimension");
+	if (numel(y[0]) != numel(t) || y[0]->dt != Df32)
+		mismatch(m, in);
+	n = t->dim[0];
+	c = t->dim[1];
+	inner = product(t->dim, 2, t->rank);
+	sc = bnparam(m, in, x, 1, c, "scale");
+	b = bnparam(m, in, x, 2, c, "bias");
+	mean = bnparam(m, in, x, 3, c, "mean");
+	var = bnparam(m, in, x, 4, c, "var");
+	train = ir_attrint(in, "training_mode", 0) != 0;
+	for (o = 1; o < in->nout; o++)
+		if (y[o] && ir_opset(m, "") < 14)
+			train = true;
+	if (!train) {
+		rt_batchnorm_f32(t->data, n, c, inner, sc, b, mean, var, eps,
+		    y[0]->data);
+		return;
+	}
+	/* training mode: normalise with the batch's statistics; the running
+	 * statistics are blended with momentum; saved_* are the batch's */
+	bm = arena_alloc(scratch, (size_t)c * sizeof *bm);
+	bv = arena_alloc(scratch, (size_t)c * sizeof *bv);
+	rt_moments_f32(t->data, n, c, inner, bm, bv);
+	rt_batchnorm_f32(t->data, n, c, inner, sc, b, bm, bv, eps, y[0]->data);
+	for (o = 1; o < in->nout && o < 5; o++) {
+		float *r;
+
+		if (!y[o])
+			continue;
+		if (y[o]->dt != Df32 || numel(y[o]) != (size_t)c)
+			mismatch(m, in);
+		r = y[o]->data;
+		for (k = 0; k < c; k++)
+			switch (o) {
+			case 1: r[k] = mean[k] * mom + bm[k] * (1 - mom); break;
+			case 2: r[k] = var[k] * mom + bv[k] * (1 - mom); break;
+			case 3: r[k] = bm[k]; break;
+			default: r[k] = bv[k]; break;
+			}
+	}
+}
+
+const ExecImpl exec_impl_pool[] = {
+	{Omax_pool, run_max_pool},
+	{Oaverage_pool, run_average_pool},
+	{Oglobal_average_pool, run_global_average_pool},
+	{Olrn, run_lrn},
+	{Osoftmax, run_softmax},
+	{Oreduce_mean, run_reduce_mean},
+	{Obatch_normalization, run_batch_normalization},
+	{0, 0},
+};
