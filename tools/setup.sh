@@ -3,9 +3,10 @@
 #
 # Contract: after it exits 0, `make` and `make check` have every tool they need:
 #   build   protoc-c + libprotobuf-c (ONNX reader/writer), libonnx-dev (onnx.proto),
-#           re2c + lemon (textual IR), libcriterion-dev (unit tests)
+#           re2c + lemon (textual IR), libcriterion-dev (unit tests), zlib
+#           (.npz), libjpeg-turbo + libpng (image datasets)
 #   tests   llvm-14-tools (lit, FileCheck, not), Debian's python3 with onnx,
-#           numpy, torch, torchvision (fixtures), libonnx-testdata (node tests),
+#           numpy, torch, torchvision, Pillow (fixtures), libonnx-testdata (node tests),
 #           onnxruntime-node@1.30.0 from npm in tests/oracle (the oracle)
 #           and the torchvision fixture models in tests/models/cache.
 # Each step is skipped when its result is already present, so `make` can call
@@ -17,7 +18,8 @@ SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 
 debs="protobuf-c-compiler libprotobuf-c-dev libonnx-dev re2c lemon libcriterion-dev
-llvm-14-tools python3-onnx python3-numpy libonnx-testdata python3-torch python3-torchvision"
+llvm-14-tools python3-onnx python3-numpy libonnx-testdata python3-torch python3-torchvision
+zlib1g-dev libjpeg-dev libpng-dev python3-pil"
 missing=
 for p in $debs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
