@@ -18,12 +18,28 @@
  *   - Clip's opset < 11 form (min/max attributes) becomes the input form
  *     (optional scalar constant inputs); the ONNX writer turns it back for
  *     old opsets.
+ *   - Shape arithmetic folds, so exported models with computed shapes become
+ *     static: ir_infer runs; Shape of a value whose shape is static becomes
+ *     an i64 constant; an instruction of the shape-arithmetic ops (Shape,
+ *     Gather, Unsqueeze, Squeeze, Concat, Cast, Slice, Reshape, Add, Sub, Mul,
+ *     Div, Identity) whose operands are all constants and whose results are
+ *     static and at most FOLDMAX bytes each is evaluated by the interpreter
+ *     (exec_fold) into constants; repeated with ir_infer to a fixed point.
+ *     A folded constant takes its value's name.  Shape of a value with an
+ *     unknown or symbolic dim stays, and so do instructions reading a
+ *     constant that is also a graph input (IR version >= 4: the caller may
+ *     replace it).
+ * Produces: every value's type inferred (ir_infer) as far as it can be.
  * Invalidates: instruction, value and constant numbering (ir_compact runs last).
  */
 #include <math.h>
 #include <string.h>
 
+#include "../exec/exec.h"
 #include "passes.h"
+
+/* results larger than this are not folded (weights are not duplicated) */
+enum { FOLDMAX = 64 * 1024 };
 
 static bool
 cstf32(Module *m, Ref r, size_t n)
@@ -250,6 +266,127 @@ clipinputs(Module *m, int i)
 	in->nattr = n;
 }
 
+/* an initializer that is also a graph input: the caller may replace it */
+static bool
+overridable(const Module *m, Ref r)
+{
+	return r.kind == Rcst && m->cst[r.idx].isinput && m->irversion >= 4;
+}
+
+/* value v becomes the constant c (named as v was) everywhere */
+static void
+becomecst(Module *m, int v, int c)
+{
+	m->val[v].name = "";
+	ir_replaceuses(m, ref_val(v), ref_cst(c));
+}
+
+/* Shape of a value with a static shape -> i64 constant (start/end: opset 15) */
+static bool
+foldshape(Module *m, int i)
+{
+	Ins *in = &m->ins[i];
+	const Type *t = ir_reftype(m, in->in[0]);
+	int64_t r, lo, hi, n, *d;
+	int v = in->out[0], c;
+
+	if (v < 0 || !t || !type_static(t) || overridable(m, in->in[0]))
+		return false;
+	r = t->rank;
+	lo = ir_attrint(in, "start", 0);
+	hi = ir_attrint(in, "end", r);
+	lo += lo < 0 ? r : 0;
+	hi += hi < 0 ? r : 0;
+	lo = lo < 0 ? 0 : lo > r ? r : lo;
+	hi = hi < lo ? lo : hi > r ? r : hi;
+	n = hi - lo;
+	d = arena_alloc(m->arena, (size_t)n * 8 + 8);
+	memcpy(d, t->dim + lo, (size_t)n * 8);
+	c = ir_addcst(m, m->val[v].name, type_make(Di64, 1, &n), d, (size_t)n * 8);
+	becomecst(m, v, c);
+	m->ins[i].op = Onop;
+	return true;
+}
+
+static bool
+shapearith(int op)
+{
+	switch (op) {
+	case Oshape: case Ogather: case Ounsqueeze: case Osqueeze: case Oconcat:
+	case Ocast: case Oslice: case Oreshape: case Oadd: case Osub: case Omul:
+	case Odiv: case Oidentity:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* an instruction of constants -> constants, by the interpreter */
+static bool
+foldins(Module *m, int i, Arena *a)
+{
+	Ins *in = &m->ins[i];
+	Tensor *y;
+	Type t;
+	size_t n, b;
+	int k, v, c;
+
+	for (k = 0; k < in->nin; k++) {
+		Ref r = in->in[k];
+		if (r.kind == Rval || overridable(m, r))
+			return false;
+	}
+	for (k = 0; k < in->nout; k++) {
+		v = in->out[k];
+		if (v < 0)
+			continue;
+		t = m->val[v].type;
+		if (!type_numel(&t, &n) || t.dt == Dundef || t.dt == Dstr ||
+		    mulover(n, dtype_size(t.dt), &b) || b > FOLDMAX)
+			return false;
+	}
+	y = arena_alloc(a, (size_t)(in->nout + 1) * sizeof *y);
+	if (!exec_fold(m, i, a, y))
+		return false;
+	for (k = 0; k < m->ins[i].nout; k++) {
+		v = m->ins[i].out[k];
+		if (v < 0)
+			continue;
+		t = m->val[v].type;
+		t = type_make(t.dt, t.rank, t.dim);
+		type_numel(&t, &n);
+		b = n * dtype_size(t.dt);
+		if (y[k].nbytes != b)
+			die("exec_fold: %zu bytes for %%%s, expected %zu", y[k].nbytes, m->val[v].name, b);
+		c = ir_addcst(m, m->val[v].name, t, arena_memdup(m->arena, y[k].data, b), b);
+		becomecst(m, v, c);
+	}
+	m->ins[i].op = Onop;
+	return true;
+}
+
+/* infer, fold, repeat until nothing folds */
+static void
+foldshapes(Module *m)
+{
+	Arena *a;
+	bool changed;
+	int i;
+
+	do {
+		changed = false;
+		ir_infer(m);
+		a = arena_new();
+		for (i = 0; i < m->nins; i++) {
+			if (m->ins[i].op == Oshape && foldshape(m, i))
+				changed = true;
+			else if (shapearith(m->ins[i].op) && foldins(m, i, a))
+				changed = true;
+		}
+		arena_free(a);
+	} while (changed);
+}
+
 void
 canonicalize(Module *m)
 {
@@ -280,5 +417,6 @@ canonicalize(Module *m)
 		foldbn(m, i, u);
 		arena_free(a);
 	}
+	foldshapes(m);
 	ir_compact(m);
 }
