@@ -25,6 +25,19 @@ typedef struct Pass {
 	const char *help;
 } Pass;
 
+/* Options of passes that need more than the module, set by the driver
+ * before pipeline_run (QBE keeps such flags global too). */
+typedef struct PassConfig {
+	const char *calib;		/* --calib=DATA: dataset path (calibrate) */
+	const char *calib_table;	/* --calib-table=FILE: read if valid, else write */
+	const char *calib_method;	/* --calib-method=minmax|percentile[:P]|entropy|mse */
+	int calib_limit;		/* --calib-limit=N (0 = all samples) */
+	int jobs;			/* -j N: threads for calibration (0 = cores) */
+	const char *preprocess;		/* --preprocess=... (image datasets) */
+	const char *channel_order;	/* --channel-order=rgb|bgr */
+} PassConfig;
+extern PassConfig passcfg;
+
 extern const Pass passtab[];
 extern const int npasses;
 
@@ -37,5 +50,6 @@ void pipeline_run(Module *m, const char *list, const PassOpts *opts);
 
 /* the passes */
 void canonicalize(Module *m);
+void calibrate(Module *m);
 
 #endif

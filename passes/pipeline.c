@@ -10,10 +10,15 @@
 
 #include "passes.h"
 
+PassConfig passcfg;
+
 const Pass passtab[] = {
 	{"canonicalize", canonicalize,
 	    "import clean-up: Constant to the constant table, drop Identity/Dropout, "
-	    "fold BatchNormalization into Conv, normalise Clip"},
+	    "fold BatchNormalization into Conv, normalise Clip, infer shapes, fold shape arithmetic"},
+	{"calibrate", calibrate,
+	    "run the float model on --calib data and attach a range to every f32 "
+	    "activation (--calib-method, --calib-table)"},
 };
 const int npasses = (int)countof(passtab);
 
