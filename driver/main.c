@@ -15,10 +15,14 @@
 #include "../backend/backend.h"
 #include "../frontend/frontend.h"
 #include "../passes/passes.h"
+#include "../passes/calibtable.h"
 #include "outfile.h"
+#include "run.h"
 
 static const char usage[] =
 "usage: sqc [options] MODEL\n"
+"       sqc run [options] MODEL      execute a model (sqc run --help)\n"
+"       sqc merge-calib TABLE... -o OUT   merge calibration tables of dataset shards\n"
 "\n"
 "MODEL is an ONNX file or textual IR (.sqir); '-' reads textual IR from stdin.\n"
 "\n"
@@ -26,6 +30,14 @@ static const char usage[] =
 "  -O0, -O1, -O2          named pass pipelines (default -O0: import and emit unchanged)\n"
 "  --passes=A,B,...       run exactly these passes (overrides -O)\n"
 "  --input-shape NAME=D0,D1,...  fix a graph input's shape (repeatable)\n"
+"calibration (the calibrate pass):\n"
+"  --calib=DATA           dataset: dir of test_data_set_*/input_K.pb, .npy, .npz, or images\n"
+"  --calib-table=FILE     reuse FILE if it matches the model, else write it\n"
+"  --calib-method=M       minmax | percentile[:P] | entropy | mse\n"
+"  --calib-limit=N        use at most N samples\n"
+"  -j N                   calibration threads (default: all cores)\n"
+"  --preprocess=P         images: caffe | caffe2 | mxnet | rcnn | none\n"
+"  --channel-order=O      images: rgb | bgr\n"
 "output:\n"
 "  --emit=onnx|ir         write an ONNX model or textual IR (needs -o for onnx)\n"
 "  -o FILE                output file ('-' = stdout for --emit=ir)\n"
@@ -66,6 +78,20 @@ optval(int argc, char **argv, int *i, const char *flag)
 	return argv[++*i];
 }
 
+/* a positive count for a numeric option */
+static int
+count(const char *v, const char *flag)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (end == v || *end || errno || n < 1 || n > 1000000)
+		error(NULL, "%s needs a positive whole number, not '%s'", flag, v);
+	return (int)n;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -76,6 +102,10 @@ main(int argc, char **argv)
 	Module *m;
 	FILE *f;
 
+	if (argc > 1 && strcmp(argv[1], "run") == 0)
+		return run_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "merge-calib") == 0)
+		return merge_calib_main(argc - 1, argv + 1);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -112,6 +142,22 @@ main(int argc, char **argv)
 			po.print_after_all = true;
 		} else if (strcmp(a, "--verify-each") == 0) {
 			po.verify_each = true;
+		} else if ((v = optval(argc, argv, &i, "--calib"))) {
+			passcfg.calib = v;
+		} else if ((v = optval(argc, argv, &i, "--calib-table"))) {
+			passcfg.calib_table = v;
+		} else if ((v = optval(argc, argv, &i, "--calib-method"))) {
+			passcfg.calib_method = v;
+		} else if ((v = optval(argc, argv, &i, "--calib-limit"))) {
+			passcfg.calib_limit = count(v, "--calib-limit");
+		} else if ((v = optval(argc, argv, &i, "-j"))) {
+			passcfg.jobs = count(v, "-j");
+		} else if (strncmp(a, "-j", 2) == 0 && a[2] >= '0' && a[2] <= '9') {
+			passcfg.jobs = count(a + 2, "-j");
+		} else if ((v = optval(argc, argv, &i, "--preprocess"))) {
+			passcfg.preprocess = v;
+		} else if ((v = optval(argc, argv, &i, "--channel-order"))) {
+			passcfg.channel_order = v;
 		} else if ((v = optval(argc, argv, &i, "--input-shape"))) {
 			if (nshapes == (int)countof(shapes))
 				error(NULL, "too many --input-shape options");

@@ -188,6 +188,17 @@ typedef struct Module {
 	Ref *out;
 } Module;
 
+/* A tensor's contents at run time: what the interpreter, the dataset loaders
+ * and the calibrator pass around.  data is packed row-major, little-endian,
+ * laid out as Cst.data; nbytes = numel * dtype_size(dt). */
+typedef struct Tensor {
+	DType dt;
+	int rank;
+	int64_t dim[SQC_MAXRANK];
+	void *data;
+	size_t nbytes;
+} Tensor;
+
 /* ir.c: tables, constructors, small queries */
 extern const OpInfo optab[Ocount];
 Module *ir_new(const char *path);
@@ -230,6 +241,7 @@ Type type_make(DType dt, int rank, const int64_t *dim);
 bool type_static(const Type *t);	/* rank and every dim known */
 bool type_numel(const Type *t, size_t *n);	/* false if unknown or overflowing */
 bool type_eq(const Type *a, const Type *b);	/* dtype, shape, layout, quant, range */
+char *type_str(char *buf, size_t n, const Type *t);	/* "f32[1,3,?,N]" for messages */
 
 /* use.c: analyses (recomputed on demand, never cached in the Module) */
 typedef struct Uses {
@@ -240,6 +252,15 @@ typedef struct Uses {
 Uses *ir_uses(Module *m, Arena *scratch);
 bool ir_isoutput(const Module *m, int val);
 bool ir_toposort(Module *m);	/* false if the graph has a cycle */
+
+/* shape.c: dtype and shape inference for every op in the table.  Fills in
+ * each value's dtype and dims from the graph inputs, constants and attributes
+ * (symbolic dims propagate where an op keeps them); a declared type that
+ * disagrees with the inferred one is a user error naming the node.  Outputs of
+ * opaque ops, and of ops whose result shape depends on non-constant data,
+ * stay unknown.  Idempotent. */
+void ir_infer(Module *m);
+Type tensor_type(const Tensor *t);		/* shape.c: a static Type for t */
 
 /* verify.c: the verifier.  Reports the first broken invariant as a user error
  * naming the module file, the node and the value; returns only if valid. */

@@ -1,6 +1,7 @@
 /*
  * type.c — element types, layouts and shapes: spellings, sizes, equality.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "ir.h"
@@ -156,4 +157,28 @@ type_eq(const Type *a, const Type *b)
 	if (a->hasrange && (a->lo != b->lo || a->hi != b->hi))
 		return false;
 	return qeq(a->q, b->q);
+}
+
+char *
+type_str(char *buf, size_t n, const Type *t)
+{
+	size_t len;
+	int k;
+
+	snprintf(buf, n, "%s", dtype_name(t->dt) ? dtype_name(t->dt) : "?");
+	if (t->rank < 0) {
+		len = strlen(buf);
+		snprintf(buf + len, n - len, "[*]");
+		return buf;
+	}
+	for (k = 0; k < t->rank; k++) {
+		len = strlen(buf);
+		if (t->dim[k] >= 0)
+			snprintf(buf + len, n - len, "%s%lld", k ? "," : "[", (long long)t->dim[k]);
+		else
+			snprintf(buf + len, n - len, "%s%s", k ? "," : "[", t->sym[k] ? t->sym[k] : "?");
+	}
+	len = strlen(buf);
+	snprintf(buf + len, n - len, t->rank ? "]" : "[]");
+	return buf;
 }

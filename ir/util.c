@@ -161,6 +161,14 @@ arena_alloc(Arena *a, size_t n)
 	if (n == 0)
 		n = ALIGN;
 	a->total += n;
+	c = a->head;
+	if (c && c->size - c->used >= n && n > CHUNK / 4) {
+		/* a big block that fits the current chunk (kept by arena_reset) */
+		p = c->mem + c->used;
+		c->used += n;
+		memset(p, 0, n);
+		return p;
+	}
 	if (n > CHUNK / 4) {
 		/* a private chunk, linked behind the current one */
 		c = newchunk(n);
@@ -186,6 +194,29 @@ arena_alloc(Arena *a, size_t n)
 	c->used += n;
 	memset(p, 0, n);
 	return p;
+}
+
+void
+arena_reset(Arena *a)
+{
+	Chunk *c, *next, *keep = NULL;
+
+	for (c = a->head; c; c = next) {
+		next = c->next;
+		if (!keep || c->size > keep->size) {
+			if (keep)
+				free(keep);
+			keep = c;
+		} else {
+			free(c);
+		}
+	}
+	if (keep) {
+		keep->used = 0;
+		keep->next = NULL;
+	}
+	a->head = keep;
+	a->total = 0;
 }
 
 size_t

@@ -53,6 +53,7 @@ bool mulover(size_t a, size_t b, size_t *r);	/* r = a*b; true on overflow */
 typedef struct Arena Arena;
 Arena *arena_new(void);
 void arena_free(Arena *a);
+void arena_reset(Arena *a);	/* free all blocks; keeps the largest chunk for reuse */
 void *arena_alloc(Arena *a, size_t n);			/* zeroed, 16-aligned */
 char *arena_strdup(Arena *a, const char *s);
 char *arena_strndup(Arena *a, const char *s, size_t n);

@@ -3,8 +3,9 @@
 
     compare.py A B [--bitexact | --rtol R --atol A]
 
-A and B are directories, each either written by tests/oracle/run.js
-(out_K.bin + out_K.json) or an ONNX test data set (output_K.pb).  Outputs are
+A and B are directories, each written by tests/oracle/run.js (out_K.bin +
+out_K.json), by `sqc run -o DIR` (output_K.npy), or an ONNX test data set
+(output_K.pb).  Outputs are
 matched by position; their names (where both sides have one), dtypes and
 shapes must agree.
 
@@ -72,8 +73,12 @@ def load(d):
             if a.dtype.kind in "SU":
                 a = a.astype(str).astype(object)
             res.append((t.name, a))
+    elif os.path.exists(os.path.join(d, "output_0.npy")):
+        # written by `sqc run -o DIR`; matched by position, no names
+        for k in range(count(d, "output_%d.npy")):
+            res.append((None, np.load(os.path.join(d, f"output_{k}.npy"))))
     else:
-        fail(f"{d}: holds neither out_0.json nor output_0.pb")
+        fail(f"{d}: holds none of out_0.json, output_0.pb, output_0.npy")
     return res
 
 
