@@ -6,7 +6,8 @@
 Writes into CACHE:
   resnet18.onnx mobilenet_v2.onnx googlenet.onnx squeezenet1_1.onnx
             torchvision architectures with random weights (torch.manual_seed(0)
-            before each), eval mode, input 'input' 1x3x224x224 f32, output
+            before each), BatchNorm statistics set by 4 random training-mode
+            batches, then eval mode, input 'input' 1x3x224x224 f32, output
             'output', opset 13
   conv_bn.onnx
             Conv -> BatchNormalization -> Relu with non-trivial BN statistics
@@ -47,7 +48,20 @@ def torchvision_model(name, path):
     kw = {"weights": None}
     if name == "googlenet":
         kw.update(aux_logits=False, init_weights=True)
-    model = getattr(torchvision.models, name)(**kw).eval()
+    model = getattr(torchvision.models, name)(**kw)
+    # Random weights leave deep nets' activations vanishing or exploding
+    # (googlenet's output would not depend on its input).  Set the
+    # BatchNorm statistics from a few random batches, as training would,
+    # so every layer sees normalised activations.
+    for mod in model.modules():
+        if isinstance(mod, torch.nn.modules.batchnorm._BatchNorm):
+            mod.momentum = None  # a plain average over the batches
+            mod.reset_running_stats()
+    with torch.no_grad():
+        model.train()
+        for _ in range(4):
+            model(torch.randn(8, 3, 224, 224))
+    model.eval()
     x = torch.randn(1, 3, 224, 224)
 
     def write(tmp):
