@@ -127,12 +127,18 @@ checkstatic(Module *m, int v, const Ins *in)
 {
 	const Type *t = &m->val[v].type;
 
-	if (t->dt == Dundef || t->dt == Dstr || !type_static(t)) {
+	if (t->dt == Dstr) {
+		if (in)
+			ir_error(m, in, "result %%%s is a string tensor; the interpreter runs numeric tensors only",
+			    m->val[v].name);
+		error(m->path, "graph input %%%s is a string tensor; the interpreter runs numeric tensors only",
+		    m->val[v].name);
+	}
+	if (t->dt == Dundef || !type_static(t)) {
 		if (in)
 			ir_error(m, in, "result %%%s has %s; the interpreter needs static shapes "
 			    "(fix symbolic input dims with --input-shape NAME=D0,D1,...)",
-			    m->val[v].name, t->dt == Dundef ? "an unknown type" :
-			    t->dt == Dstr ? "string type" : "a dynamic shape");
+			    m->val[v].name, t->dt == Dundef ? "an unknown type" : "a dynamic shape");
 		error(m->path, "graph input %%%s has a dynamic shape; fix it with --input-shape %s=D0,D1,...",
 		    m->val[v].name, m->val[v].name);
 	}
