@@ -152,7 +152,7 @@ newchunk(size_t size)
 }
 
 void *
-arena_alloc(Arena *a, size_t n)
+arena_alloc_raw(Arena *a, size_t n)
 {
 	Chunk *c;
 	void *p;
@@ -166,7 +166,6 @@ arena_alloc(Arena *a, size_t n)
 		/* a big block that fits the current chunk (kept by arena_reset) */
 		p = c->mem + c->used;
 		c->used += n;
-		memset(p, 0, n);
 		return p;
 	}
 	if (n > CHUNK / 4) {
@@ -181,7 +180,6 @@ arena_alloc(Arena *a, size_t n)
 			a->head = c;
 			/* full: the next small block starts a new chunk */
 		}
-		memset(c->mem, 0, n);
 		return c->mem;
 	}
 	c = a->head;
@@ -192,7 +190,15 @@ arena_alloc(Arena *a, size_t n)
 	}
 	p = c->mem + c->used;
 	c->used += n;
-	memset(p, 0, n);
+	return p;
+}
+
+void *
+arena_alloc(Arena *a, size_t n)
+{
+	void *p = arena_alloc_raw(a, n);
+
+	memset(p, 0, n ? (n + ALIGN - 1) & ~(size_t)(ALIGN - 1) : ALIGN);
 	return p;
 }
 

@@ -55,6 +55,7 @@ Arena *arena_new(void);
 void arena_free(Arena *a);
 void arena_reset(Arena *a);	/* free all blocks; keeps the largest chunk for reuse */
 void *arena_alloc(Arena *a, size_t n);			/* zeroed, 16-aligned */
+void *arena_alloc_raw(Arena *a, size_t n);		/* not zeroed (scratch), 16-aligned */
 char *arena_strdup(Arena *a, const char *s);
 char *arena_strndup(Arena *a, const char *s, size_t n);
 void *arena_memdup(Arena *a, const void *p, size_t n);

@@ -1,0 +1,824 @@
+/*
+ * op_conv.c — interpreter bindings of the matrix ops: Conv, ConvTranspose,
+ * Gemm, MatMul (runtime/conv.h, runtime/gemm.h) and QLinearConv,
+ * QLinearMatMul (exact integer accumulation here, requantized as ONNX
+ * Runtime does).
+ *
+ * Each reads its attributes, resolves auto_pad / output_shape into the
+ * leading pads and the output size, checks the result tensor the
+ * interpreter allocated from the inferred type (a mismatch is a shape
+ * inference bug, reported on the node), and calls the kernel with scratch
+ * from the arena.  Convolutions have 1 to 3 spatial dims (1-D runs as
+ * 2-D with a unit height; 3-D on direct loops).  What the kernels cannot
+ * run (more spatial dims, a dtype other than f32, 3-D QLinearConv, an
+ * inconsistent attribute) is a user error naming the node.
+ *
+ * Quantized ops: acc = sum (x - x_zero) * (w - w_zero) (+ bias) exactly in
+ * 64-bit integers; y = saturate(round_half_even((float)acc * s) + y_zero)
+ * with s = (float)(x_scale * w_scale) / y_scale computed in float — ONNX
+ * Runtime's requantization.  Scales and zero points may be per tensor or
+ * per output channel (conv) / per row of A and column of B (matmul).
+ */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "exec.h"
+#include "runtime/conv.h"
+#include "runtime/gemm.h"
+
+static size_t
+numel(const Tensor *t)
+{
+	size_t n = 1;
+	int k;
+
+	for (k = 0; k < t->rank; k++)
+		n *= (size_t)t->dim[k];
+	return n;
+}
+
+static const char *
+dtname(DType dt)
+{
+	const char *s = dtype_name(dt);
+
+	return s ? s : "unknown";
+}
+
+static const Tensor *
+input(const Module *m, const Ins *in, const Tensor *const *x, int k)
+{
+	if (k >= in->nin || !x[k])
+		ir_error(m, in, "operand %d is missing", k + 1);
+	return x[k];
+}
+
+static const Tensor *
+optinput(const Ins *in, const Tensor *const *x, int k)
+{
+	return k < in->nin ? x[k] : NULL;
+}
+
+static void
+needf32(const Module *m, const Ins *in, const Tensor *t)
+{
+	if (t && t->dt != Df32)
+		ir_error(m, in, "%s on %s is not supported by the interpreter "
+		    "(only f32)", ir_opname(m, in), dtname(t->dt));
+}
+
+/* y must have shape dim[r] and dtype dt */
+static void
+checkout(const Module *m, const Ins *in, const Tensor *y, DType dt,
+    const int64_t *dim, int r)
+{
+	if (y->dt != dt || y->rank != r ||
+	    memcmp(y->dim, dim, (size_t)r * sizeof dim[0]) != 0)
+		ir_error(m, in, "inferred result type does not match the "
+		    "operands (shape inference bug)");
+}
+
+/* an ints attribute of n values, or NULL when absent */
+static const int64_t *
+ints(const Module *m, const Ins *in, const char *name, int n)
+{
+	Attr *a = ir_getattr(in, name);
+
+	if (!a || (a->kind == Aints && a->n == 0))
+		return NULL;
+	if (a->kind != Aints || a->n != n)
+		ir_error(m, in, "%s must have %d values", name, n);
+	return a->ints;
+}
+
+static void *
+work(Arena *scratch, size_t n)
+{
+	return n ? arena_alloc_raw(scratch, n) : NULL;
+}
+
+/* ---- conv geometry ------------------------------------------------------ */
+
+enum { PADNOTSET, PADSAMEUP, PADSAMELO, PADVALID };
+
+static int
+autopad(const Module *m, const Ins *in)
+{
+	Attr *a = ir_getattr(in, "auto_pad");
+	static const char *name[] = {"NOTSET", "SAME_UPPER", "SAME_LOWER",
+	    "VALID"};
+	size_t k;
+
+	if (!a || (a->kind == Astr && a->s.len == 0))
+		return PADNOTSET;
+	for (k = 0; a->kind == Astr && k < countof(name); k++)
+		if (a->s.len == strlen(name[k]) &&
+		    memcmp(a->s.data, name[k], a->s.len) == 0)
+			return (int)k;
+	ir_error(m, in, "unknown auto_pad (use NOTSET, SAME_UPPER, SAME_LOWER "
+	    "or VALID)");
+}
+
+/* Spatial parameters of a (transposed) convolution as 3-D: the model's
+ * nsp dims are the last ones, the first 3 - nsp have size 1.  w is the
+ * weight; sets kernel, strides, dilations and the attribute pads (begin,
+ * end). */
+typedef struct Geom {
+	int nsp;			/* spatial dims in the model: 1 to 3 */
+	int64_t in[3], k[3], s[3], d[3], pb[3], pe[3];
+	int64_t out[3];			/* set by the op */
+	int pad;
+} Geom;
+
+static void
+geom(const Module *m, const Ins *in, const Tensor *x, const Tensor *w,
+    Geom *g)
+{
+	const int64_t *ks, *ss, *ds, *ps;
+	int n, j, o;
+
+	if (x->rank != w->rank)
+		ir_error(m, in, "weight of rank %d for an input of rank %d",
+		    w->rank, x->rank);
+	if (x->rank < 3 || x->rank > 5)
+		ir_error(m, in, "input has rank %d; %s needs 1 to 3 spatial "
+		    "dimensions ([N,C,W] to [N,C,D,H,W])", x->rank,
+		    ir_opname(m, in));
+	n = x->rank - 2;
+	g->nsp = n;
+	o = 3 - n;
+	for (j = 0; j < 3; j++) {
+		g->in[j] = g->k[j] = g->s[j] = g->d[j] = g->out[j] = 1;
+		g->pb[j] = g->pe[j] = 0;
+	}
+	ks = ints(m, in, "kernel_shape", n);
+	ss = ints(m, in, "strides", n);
+	ds = ints(m, in, "dilations", n);
+	ps = ints(m, in, "pads", 2 * n);
+	for (j = 0; j < n; j++) {
+		g->in[o + j] = x->dim[2 + j];
+		g->k[o + j] = w->dim[2 + j];
+		if (ks && ks[j] != w->dim[2 + j])
+			ir_error(m, in, "kernel_shape disagrees with the "
+			    "weight's shape");
+		if (ss)
+			g->s[o + j] = ss[j];
+		if (ds)
+			g->d[o + j] = ds[j];
+		if (ps) {
+			g->pb[o + j] = ps[j];
+			g->pe[o + j] = ps[n + j];
+		}
+		if (g->s[o + j] < 1 || g->d[o + j] < 1 || g->pb[o + j] < 0 ||
+		    g->pe[o + j] < 0)
+			ir_error(m, in, "strides and dilations must be "
+			    "positive and pads not negative");
+	}
+	g->pad = autopad(m, in);
+}
+
+/* Conv output sizes and leading pads (auto_pad resolved) */
+static void
+convout(const Module *m, const Ins *in, Geom *g)
+{
+	int64_t ext, tot;
+	int j;
+
+	for (j = 0; j < 3; j++) {
+		ext = (g->k[j] - 1) * g->d[j] + 1;
+		switch (g->pad) {
+		case PADSAMEUP:
+		case PADSAMELO:
+			g->out[j] = (g->in[j] + g->s[j] - 1) / g->s[j];
+			tot = (g->out[j] - 1) * g->s[j] + ext - g->in[j];
+			if (tot < 0)
+				tot = 0;
+			g->pb[j] = g->pad == PADSAMEUP ? tot / 2 :
+			    tot - tot / 2;
+			break;
+		case PADVALID:
+			g->pb[j] = g->pe[j] = 0;
+			/* fall through */
+		default:
+			tot = g->in[j] + g->pb[j] + g->pe[j] - ext;
+			if (tot < 0)
+				ir_error(m, in, "kernel extent %lld is larger "
+				    "than the padded input %lld",
+				    (long long)ext, (long long)(tot + ext));
+			g->out[j] = tot / g->s[j] + 1;
+		}
+	}
+}
+
+/* the result's shape: [n, ch, out...] over the model's spatial dims */
+static int
+outdims(const Geom *g, int64_t n, int64_t ch, int64_t *dim)
+{
+	int j;
+
+	dim[0] = n;
+	dim[1] = ch;
+	for (j = 0; j < g->nsp; j++)
+		dim[2 + j] = g->out[3 - g->nsp + j];
+	return g->nsp + 2;
+}
+
+/* the 2-D kernel's parameters from the last two dims of g */
+static RtConv
+conv2d(const Geom *g, int64_t n, int64_t c, int64_t mch, int64_t group)
+{
+	RtConv p;
+
+	p.n = n;
+	p.c = c;
+	p.m = mch;
+	p.group = group;
+	p.h = g->in[1];
+	p.w = g->in[2];
+	p.oh = g->out[1];
+	p.ow = g->out[2];
+	p.kh = g->k[1];
+	p.kw = g->k[2];
+	p.sh = g->s[1];
+	p.sw = g->s[2];
+	p.dh = g->d[1];
+	p.dw = g->d[2];
+	p.pt = g->pb[1];
+	p.pl = g->pb[2];
+	return p;
+}
+
+static RtConv3
+conv3d(const Geom *g, int64_t n, int64_t c, int64_t mch, int64_t group)
+{
+	RtConv3 p;
+	int j;
+
+	p.n = n;
+	p.c = c;
+	p.m = mch;
+	p.group = group;
+	for (j = 0; j < 3; j++) {
+		p.in[j] = g->in[j];
+		p.out[j] = g->out[j];
+		p.k[j] = g->k[j];
+		p.s[j] = g->s[j];
+		p.d[j] = g->d[j];
+		p.pb[j] = g->pb[j];
+	}
+	return p;
+}
+
+/* ---- Conv --------------------------------------------------------------- */
+
+static void
+run_conv(const Module *m, const Ins *in, const Tensor *const *x,
+    Tensor *const *y, Arena *scratch)
+{
+	const Tensor *xt = input(m, in, x, 0), *wt = input(m, in, x, 1);
+	const Tensor *bt = optinput(in, x, 2);
+	const float *b;
+	int64_t dim[5], group;
+	RtConv p;
+	RtConv3 p3;
+	Geom g;
+
+	needf32(m, in, xt);
+	needf32(m, in, wt);
+	needf32(m, in, bt);
+	geom(m, in, xt, wt, &g);
+	group = ir_attrint(in, "group", 1);
+	if (group < 1 || xt->dim[1] % group || wt->dim[0] % group ||
+	    wt->dim[1] * group != xt->dim[1])
+		ir_error(m, in, "input has %lld channels but the weight "
+		    "expects %lld (x group %lld)", (long long)xt->dim[1],
+		    (long long)wt->dim[1], (long long)group);
+	if (bt && (bt->rank != 1 || bt->dim[0] != wt->dim[0]))
+		ir_error(m, in, "bias must be a vector of %lld values",
+		    (long long)wt->dim[0]);
+	convout(m, in, &g);
+	checkout(m, in, y[0], Df32, dim, outdims(&g, xt->dim[0], wt->dim[0],
+	    dim));
+	b = bt ? bt->data : NULL;
+	if (g.nsp == 3) {
+		p3 = conv3d(&g, xt->dim[0], xt->dim[1], wt->dim[0], group);
+		rt_conv3d(&p3, xt->data, wt->data, b, y[0]->data);
+		return;
+	}
+	p = conv2d(&g, xt->dim[0], xt->dim[1], wt->dim[0], group);
+	rt_conv2d(&p, xt->data, wt->data, b, y[0]->data,
+	    work(scratch, rt_conv2d_work(&p)));
+}
+
+/* ---- ConvTranspose ------------------------------------------------------ */
+
+static void
+run_conv_transpose(const Module *m, const Ins *in, const Tensor *const *x,
+    Tensor *const *y, Arena *scratch)
+{
+	const Tensor *xt = input(m, in, x, 0), *wt = input(m, in, x, 1);
+	const Tensor *bt = optinput(in, x, 2);
+	const int64_t *op, *os = NULL;
+	const float *b;
+	int64_t dim[5], ext, nat, tot, group, mch;
+	Attr *osa;
+	RtConv p;
+	RtConv3 p3;
+	Geom g;
+	int j, n;
+
+	needf32(m, in, xt);
+	needf32(m, in, wt);
+	needf32(m, in, bt);
+	geom(m, in, xt, wt, &g);
+	n = g.nsp;
+	group = ir_attrint(in, "group", 1);
+	if (group < 1 || xt->dim[1] % group || wt->dim[0] != xt->dim[1])
+		ir_error(m, in, "input has %lld channels but the weight "
+		    "expects %lld (group %lld)", (long long)xt->dim[1],
+		    (long long)wt->dim[0], (long long)group);
+	mch = wt->dim[1] * group;
+	if (bt && (bt->rank != 1 || bt->dim[0] != mch))
+		ir_error(m, in, "bias must be a vector of %lld values",
+		    (long long)mch);
+	op = ints(m, in, "output_padding", n);
+	osa = ir_getattr(in, "output_shape");
+	if (osa && osa->kind == Aints && osa->n > 0) {
+		if (osa->n < n)
+			ir_error(m, in, "output_shape has %d values for %d "
+			    "spatial dimensions", osa->n, n);
+		os = osa->ints + osa->n - n;
+	}
+	/* The natural size s*(in-1) + extent + output_padding is cropped by
+	 * pads: given, or total = natural - wanted size (output_shape, or
+	 * in*s for SAME) split like ONNX Runtime: SAME_UPPER puts the odd
+	 * pixel at the end, NOTSET and SAME_LOWER at the start.  An
+	 * output_shape above the natural size pads zeros (bias) at the end;
+	 * SAME then keeps the natural size. */
+	for (j = 0; j < 3; j++) {
+		int a = j - (3 - n);	/* index in the model's attributes */
+
+		ext = (g.k[j] - 1) * g.d[j] + 1;
+		nat = g.s[j] * (g.in[j] - 1) + ext + (a >= 0 && op ? op[a] : 0);
+		if (a < 0 || (!os && g.pad == PADVALID)) {
+			g.out[j] = nat;
+			g.pb[j] = 0;
+			continue;
+		}
+		if (!os && g.pad == PADNOTSET) {
+			g.out[j] = nat - g.pb[j] - g.pe[j];
+			if (g.out[j] < 0)
+				ir_error(m, in, "pads exceed the output");
+			continue;
+		}
+		g.out[j] = os ? os[a] : g.in[j] * g.s[j];
+		tot = nat - g.out[j];
+		if (tot < 0 && !os)
+			g.out[j] = nat;	/* SAME never grows the output */
+		if (tot < 0)
+			g.pb[j] = 0;
+		else
+			g.pb[j] = g.pad == PADSAMEUP ? tot / 2 : tot - tot / 2;
+	}
+	checkout(m, in, y[0], Df32, dim, outdims(&g, xt->dim[0], mch, dim));
+	b = bt ? bt->data : NULL;
+	if (g.nsp == 3) {
+		p3 = conv3d(&g, xt->dim[0], xt->dim[1], mch, group);
+		rt_convt3d(&p3, xt->data, wt->data, b, y[0]->data);
+		return;
+	}
+	p = conv2d(&g, xt->dim[0], xt->dim[1], mch, group);
+	rt_convt2d(&p, xt->data, wt->data, b, y[0]->data,
+	    work(scratch, rt_convt2d_work(&p)));
+}
+
+/* ---- Gemm --------------------------------------------------------------- */
+
+static void
+run_gemm(const Module *m, const Ins *in, const Tensor *const *x,
+    Tensor *const *y, Arena *scratch)
+{
+	const Tensor *a = input(m, in, x, 0), *b = input(m, in, x, 1);
+	const Tensor *c = optinput(in, x, 2);
+	bool ta = ir_attrint(in, "transA", 0) != 0;
+	bool tb = ir_attrint(in, "transB", 0) != 0;
+	float alpha = ir_attrfloat(in, "alpha", 1);
+	float beta = ir_attrfloat(in, "beta", 1);
+	int64_t dim[2], cd[2] = {1, 1}, mm, nn, kk, i, j;
+	float *yd = y[0]->data;
+	const float *cv;
+	int k;
+
+	needf32(m, in, a);
+	needf32(m, in, b);
+	needf32(m, in, c);
+	if (a->rank != 2 || b->rank != 2)
+		ir_error(m, in, "gemm needs matrices (ranks %d and %d)",
+		    a->rank, b->rank);
+	mm = a->dim[ta ? 1 : 0];
+	kk = a->dim[ta ? 0 : 1];
+	nn = b->dim[tb ? 0 : 1];
+	if (b->dim[tb ? 1 : 0] != kk)
+		ir_error(m, in, "inner dimensions differ (%lld and %lld)",
+		    (long long)kk, (long long)b->dim[tb ? 1 : 0]);
+	dim[0] = mm;
+	dim[1] = nn;
+	checkout(m, in, y[0], Df32, dim, 2);
+	if (c && numel(c) > 0 && beta != 0) {
+		/* C broadcast to [M, N] (unidirectional, NumPy rules) */
+		if (c->rank > 2)
+			ir_error(m, in, "C has rank %d; it must broadcast to "
+			    "[M, N]", c->rank);
+		for (k = 0; k < c->rank; k++)
+			cd[2 - c->rank + k] = c->dim[k];
+		if ((cd[0] != 1 && cd[0] != mm) || (cd[1] != 1 && cd[1] != nn))
+			ir_error(m, in, "C does not broadcast to [%lld, %lld]",
+			    (long long)mm, (long long)nn);
+		cv = c->data;
+		for (i = 0; i < mm; i++)
+			for (j = 0; j < nn; j++)
+				yd[i * nn + j] = cv[(cd[0] == 1 ? 0 : i) *
+				    cd[1] + (cd[1] == 1 ? 0 : j)];
+	} else {
+		beta = 0;
+	}
+	rt_sgemm(ta, tb, (size_t)mm, (size_t)nn, (size_t)kk, alpha, a->data,
+	    (size_t)a->dim[1], b->data, (size_t)b->dim[1], beta, yd,
+	    (size_t)nn, work(scratch, rt_sgemm_work((size_t)mm, (size_t)nn,
+	    (size_t)kk)));
+}
+
+/* ---- MatMul ------------------------------------------------------------- */
+
+/* NumPy matmul operands as a batch of [M,K] x [K,N] products */
+typedef struct MM {
+	int64_t m, n, k;
+	int64_t nbatch;
+	int nb;				/* batch dims of the result */
+	int64_t bd[SQC_MAXRANK];	/* the result's batch dims */
+	int64_t sa[SQC_MAXRANK];	/* per batch dim: matrices to skip in a */
+	int64_t sb[SQC_MAXRANK];	/* ... in b (0 where broadcast) */
+	bool bflat;			/* b has no batch: fold a's into M */
+} MM;
+
+static void
+mmgeom(const Module *m, const Ins *in, const Tensor *a, const Tensor *b,
+    const Tensor *y, MM *g)
+{
+	int ra = a->rank, rb = b->rank, na, nb, k, r;
+	int64_t dim[SQC_MAXRANK], da, db, st;
+
+	if (ra == 0 || rb == 0)
+		ir_error(m, in, "matmul of a scalar");
+	g->m = ra >= 2 ? a->dim[ra - 2] : 1;
+	g->k = a->dim[ra - 1];
+	g->n = rb >= 2 ? b->dim[rb - 1] : 1;
+	if ((rb >= 2 ? b->dim[rb - 2] : b->dim[0]) != g->k)
+		ir_error(m, in, "inner dimensions differ (%lld and %lld)",
+		    (long long)g->k,
+		    (long long)(rb >= 2 ? b->dim[rb - 2] : b->dim[0]));
+	na = ra > 2 ? ra - 2 : 0;
+	nb = rb > 2 ? rb - 2 : 0;
+	g->nb = na > nb ? na : nb;
+	g->nbatch = 1;
+	for (k = 0; k < g->nb; k++) {
+		int ka = k - (g->nb - na), kb = k - (g->nb - nb);
+
+		da = ka >= 0 ? a->dim[ka] : 1;
+		db = kb >= 0 ? b->dim[kb] : 1;
+		if (da != db && da != 1 && db != 1)
+			ir_error(m, in, "batch dimensions do not broadcast "
+			    "(%lld and %lld)", (long long)da, (long long)db);
+		g->bd[k] = da == 1 ? db : da;
+		g->nbatch *= g->bd[k];
+	}
+	/* matrix strides per batch dim (row-major over each operand's own
+	 * batch dims; 0 where the operand broadcasts) */
+	for (st = 1, k = g->nb - 1; k >= 0; k--) {
+		int ka = k - (g->nb - na);
+
+		da = ka >= 0 ? a->dim[ka] : 1;
+		g->sa[k] = da == 1 ? 0 : st;
+		st *= da;
+	}
+	for (st = 1, k = g->nb - 1; k >= 0; k--) {
+		int kb = k - (g->nb - nb);
+
+		db = kb >= 0 ? b->dim[kb] : 1;
+		g->sb[k] = db == 1 ? 0 : st;
+		st *= db;
+	}
+	g->bflat = nb == 0;
+	r = 0;
+	for (k = 0; k < g->nb; k++)
+		dim[r++] = g->bd[k];
+	if (ra > 1)
+		dim[r++] = g->m;
+	if (rb > 1)
+		dim[r++] = g->n;
+	if (r > SQC_MAXRANK)
+		ir_error(m, in, "result rank %d is too large", r);
+	checkout(m, in, y, y->dt, dim, r);
+}
+
+/* batch t's matrix offsets (in matrices) into a and b */
+static void
+mmbatch(const MM *g, int64_t t, int64_t *oa, int64_t *ob)
+{
+	int k;
+
+	*oa = *ob = 0;
+	for (k = g->nb - 1; k >= 0; k--) {
+		int64_t i = t % g->bd[k];
+
+		t /= g->bd[k];
+		*oa += i * g->sa[k];
+		*ob += i * g->sb[k];
+	}
+}
+
+static void
+run_matmul(const Module *m, const Ins *in, const Tensor *const *x,
+    Tensor *const *y, Arena *scratch)
+{
+	const Tensor *a = input(m, in, x, 0), *b = input(m, in, x, 1);
+	const float *ad = a->data, *bd = b->data;
+	float *yd = y[0]->data;
+	int64_t t, oa, ob, mm;
+	void *wk;
+	MM g;
+
+	needf32(m, in, a);
+	needf32(m, in, b);
+	if (y[0]->dt != Df32)
+		ir_error(m, in, "inferred result type does not match the "
+		    "operands (shape inference bug)");
+	mmgeom(m, in, a, b, y[0], &g);
+	if (g.bflat) {
+		/* a's batches are contiguous rows of one product */
+		mm = g.m * g.nbatch;
+		rt_sgemm(false, false, (size_t)mm, (size_t)g.n, (size_t)g.k,
+		    1, ad, (size_t)g.k, bd, (size_t)g.n, 0, yd, (size_t)g.n,
+		    work(scratch, rt_sgemm_work((size_t)mm, (size_t)g.n,
+		    (size_t)g.k)));
+		return;
+	}
+	wk = work(scratch, rt_sgemm_work((size_t)g.m, (size_t)g.n,
+	    (size_t)g.k));
+	for (t = 0; t < g.nbatch; t++) {
+		mmbatch(&g, t, &oa, &ob);
+		rt_sgemm(false, false, (size_t)g.m, (size_t)g.n, (size_t)g.k,
+		    1, ad + oa * g.m * g.k, (size_t)g.k, bd + ob * g.k * g.n,
+		    (size_t)g.n, 0, yd + t * g.m * g.n, (size_t)g.n, wk);
+	}
+}
+
+/* ---- quantized ops ------------------------------------------------------ */
+
+/* a quantization parameter: per tensor (n == 1) or a vector of n */
+typedef struct QP {
+	const Tensor *scale, *zero;
+	int64_t n;
+} QP;
+
+static bool
+isq8(DType dt)
+{
+	return dt == Du8 || dt == Di8;
+}
+
+static int32_t
+q8(const void *p, DType dt, int64_t k)
+{
+	return dt == Du8 ? ((const uint8_t *)p)[k] : ((const int8_t *)p)[k];
+}
+
+/* scale (f32) and zero point (dt, optional: 0) of data of dtype dt,
+ * per tensor or with n values (n = 0: per tensor only) */
+static QP
+qparam(const Module *m, const Ins *in, const Tensor *const *x, int ks,
+    int kz, DType dt, int64_t n, const char *what)
+{
+	QP q;
+	size_t ns;
+
+	q.scale = input(m, in, x, ks);
+	q.zero = optinput(in, x, kz);
+	if (q.scale->dt != Df32)
+		ir_error(m, in, "%s scale must be f32", what);
+	ns = numel(q.scale);
+	if (q.scale->rank > 1 || (ns != 1 && (n == 0 || ns != (size_t)n)))
+		ir_error(m, in, "%s scale must be a scalar%s", what,
+		    n ? " or one value per channel" : "");
+	q.n = (int64_t)ns;
+	if (q.zero) {
+		if (q.zero->dt != dt)
+			ir_error(m, in, "%s zero point is %s, not %s", what,
+			    dtname(q.zero->dt), dtname(dt));
+		if (numel(q.zero) != ns)
+			ir_error(m, in, "%s zero point and scale differ in "
+			    "size", what);
+	}
+	return q;
+}
+
+static float
+qscale(const QP *q, int64_t k)
+{
+	return ((const float *)q->scale->data)[q->n == 1 ? 0 : k];
+}
+
+static int32_t
+qzero(const QP *q, int64_t k)
+{
+	if (!q->zero)
+		return 0;
+	return q8(q->zero->data, q->zero->dt, q->n == 1 ? 0 : k);
+}
+
+/* saturate(round_half_even(acc * s) + zero) into element k of y */
+static void
+requant(void *y, DType dt, int64_t k, int64_t acc, float s, int32_t zero)
+{
+	float v = nearbyintf((float)acc * s) + (float)zero;
+	float lo = dt == Du8 ? 0 : -128, hi = dt == Du8 ? 255 : 127;
+
+	v = v < lo ? lo : v > hi ? hi : v;
+	if (dt == Du8)
+		((uint8_t *)y)[k] = (uint8_t)v;
+	else
+		((int8_t *)y)[k] = (int8_t)v;
+}
+
+static void
+run_qlinear_conv(const Module *m, const Ins *in, const Tensor *const *x,
+    Tensor *const *y, Arena *scratch)
+{
+	const Tensor *xt = input(m, in, x, 0), *wt = input(m, in, x, 3);
+	const Tensor *bt = optinput(in, x, 8), *yz;
+	int64_t dim[5], o[2], cpg, mpg, npix;
+	int64_t nb, co, ci, ky, kx, oy, ox, t;
+	int64_t *acc;
+	QP qx, qw, qy;
+	DType ydt;
+	Geom g;
+
+	if (!isq8(xt->dt) || !isq8(wt->dt))
+		ir_error(m, in, "QLinearConv on %s and %s is not supported "
+		    "(u8 or i8 only)", dtname(xt->dt), dtname(wt->dt));
+	yz = input(m, in, x, 7);
+	ydt = yz->dt;
+	if (!isq8(ydt))
+		ir_error(m, in, "y zero point must be u8 or i8");
+	if (bt && (bt->dt != Di32 || bt->rank != 1 ||
+	    bt->dim[0] != wt->dim[0]))
+		ir_error(m, in, "bias must be an i32 vector of %lld values",
+		    (long long)wt->dim[0]);
+	geom(m, in, xt, wt, &g);
+	qx = qparam(m, in, x, 1, 2, xt->dt, 0, "x");
+	qw = qparam(m, in, x, 4, 5, wt->dt, wt->dim[0], "w");
+	qy = qparam(m, in, x, 6, 7, ydt, 0, "y");
+	t = ir_attrint(in, "group", 1);
+	if (t < 1 || xt->dim[1] % t || wt->dim[0] % t ||
+	    wt->dim[1] * t != xt->dim[1])
+		ir_error(m, in, "input has %lld channels but the weight "
+		    "expects %lld (x group %lld)", (long long)xt->dim[1],
+		    (long long)wt->dim[1], (long long)t);
+	cpg = xt->dim[1] / t;
+	mpg = wt->dim[0] / t;
+	if (g.nsp == 3)
+		ir_error(m, in, "3-d QLinearConv is not supported by the "
+		    "interpreter");
+	convout(m, in, &g);
+	checkout(m, in, y[0], ydt, dim, outdims(&g, xt->dim[0], wt->dim[0],
+	    dim));
+	/* the 2-D view: dims 1 and 2 of g */
+	g.in[0] = g.in[1], g.in[1] = g.in[2];
+	g.k[0] = g.k[1], g.k[1] = g.k[2];
+	g.s[0] = g.s[1], g.s[1] = g.s[2];
+	g.d[0] = g.d[1], g.d[1] = g.d[2];
+	g.pb[0] = g.pb[1], g.pb[1] = g.pb[2];
+	o[0] = g.out[1];
+	o[1] = g.out[2];
+	npix = o[0] * o[1];
+	acc = arena_alloc(scratch, (size_t)(npix > 0 ? npix : 1) *
+	    sizeof *acc);
+	for (nb = 0; nb < xt->dim[0]; nb++)
+		for (co = 0; co < wt->dim[0]; co++) {
+			int64_t grp = co / mpg;
+			int32_t wz = qzero(&qw, co), xz = qzero(&qx, 0);
+			float s = qscale(&qx, 0) * qscale(&qw, co) /
+			    qscale(&qy, 0);
+
+			for (t = 0; t < npix; t++)
+				acc[t] = bt ? ((const int32_t *)bt->data)[co]
+				    : 0;
+			for (ci = 0; ci < cpg; ci++) {
+				int64_t xc = (nb * xt->dim[1] + grp * cpg + ci)
+				    * g.in[0] * g.in[1];
+
+				for (ky = 0; ky < g.k[0]; ky++)
+					for (kx = 0; kx < g.k[1]; kx++) {
+						int32_t wv = q8(wt->data,
+						    wt->dt, ((co * cpg + ci) *
+						    g.k[0] + ky) * g.k[1] + kx)
+						    - wz;
+
+						if (wv == 0)
+							continue;
+						for (oy = 0; oy < o[0]; oy++) {
+							int64_t iy = oy * g.s[0]
+							    - g.pb[0] +
+							    ky * g.d[0];
+
+							if (iy < 0 ||
+							    iy >= g.in[0])
+								continue;
+							for (ox = 0; ox < o[1];
+							    ox++) {
+								int64_t ix = ox
+								    * g.s[1] -
+								    g.pb[1] + kx
+								    * g.d[1];
+
+								if (ix < 0 ||
+								    ix >=
+								    g.in[1])
+									continue;
+								acc[oy * o[1] +
+								    ox] += wv *
+								    (q8(xt->data,
+								    xt->dt, xc +
+								    iy * g.in[1]
+								    + ix) - xz);
+							}
+						}
+					}
+			}
+			for (t = 0; t < npix; t++)
+				requant(y[0]->data, ydt, (nb * wt->dim[0] +
+				    co) * npix + t, acc[t], s, qzero(&qy, 0));
+		}
+}
+
+static void
+run_qlinear_matmul(const Module *m, const Ins *in, const Tensor *const *x,
+    Tensor *const *y, Arena *scratch)
+{
+	const Tensor *a = input(m, in, x, 0), *b = input(m, in, x, 3);
+	int64_t t, oa, ob, i, j, p, *acc;
+	QP qa, qb, qy;
+	DType ydt;
+	MM g;
+
+	if (!isq8(a->dt) || !isq8(b->dt))
+		ir_error(m, in, "QLinearMatMul on %s and %s is not supported "
+		    "(u8 or i8 only)", dtname(a->dt), dtname(b->dt));
+	ydt = input(m, in, x, 7)->dt;
+	if (!isq8(ydt))
+		ir_error(m, in, "y zero point must be u8 or i8");
+	if (y[0]->dt != ydt)
+		ir_error(m, in, "inferred result type does not match the "
+		    "operands (shape inference bug)");
+	mmgeom(m, in, a, b, y[0], &g);
+	qa = qparam(m, in, x, 1, 2, a->dt, g.m, "a");
+	qb = qparam(m, in, x, 4, 5, b->dt, g.n, "b");
+	qy = qparam(m, in, x, 6, 7, ydt, 0, "y");
+	acc = arena_alloc(scratch, (size_t)(g.n > 0 ? g.n : 1) * sizeof *acc);
+	for (t = 0; t < g.nbatch; t++) {
+		mmbatch(&g, t, &oa, &ob);
+		oa *= g.m * g.k;
+		ob *= g.k * g.n;
+		for (i = 0; i < g.m; i++) {
+			int32_t az = qzero(&qa, i);
+
+			for (j = 0; j < g.n; j++)
+				acc[j] = 0;
+			for (p = 0; p < g.k; p++) {
+				int32_t av = q8(a->data, a->dt, oa + i * g.k +
+				    p) - az;
+
+				if (av == 0)
+					continue;
+				for (j = 0; j < g.n; j++)
+					acc[j] += av * (q8(b->data, b->dt, ob +
+					    p * g.n + j) - qzero(&qb, j));
+			}
+			for (j = 0; j < g.n; j++)
+				requant(y[0]->data, ydt, (t * g.m + i) * g.n +
+				    j, acc[j], qscale(&qa, i) * qscale(&qb, j) /
+				    qscale(&qy, 0), qzero(&qy, 0));
+		}
+	}
+}
+
+const ExecImpl exec_impl_conv[] = {
+	{Oconv, run_conv},
+	{Oconv_transpose, run_conv_transpose},
+	{Ogemm, run_gemm},
+	{Omatmul, run_matmul},
+	{Oqlinear_conv, run_qlinear_conv},
+	{Oqlinear_matmul, run_qlinear_matmul},
+	{0, 0},
+};
