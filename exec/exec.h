@@ -25,6 +25,13 @@
  * tensors (NULL for an omitted optional input) and its output tensors, whose
  * dtype, dims and buffers the interpreter has set from the inferred types.
  * Scratch memory comes from the arena passed in (reset after each instruction).
+ *
+ * Fusion: when an instruction whose implementation has runact is followed by
+ * a Relu, or a Clip with constant (or omitted) f32 bounds, that is the only
+ * user of its single result (not a graph output), the two results share one
+ * buffer.  Without a hook, exec_run calls runact with the clamp and skips the
+ * activation; with a hook (calibration observes every value) both run, the
+ * activation in place.
  * An attribute combination it cannot run is a user error via ir_error.
  */
 #ifndef SQC_EXEC_H
@@ -36,6 +43,11 @@ typedef struct ExecImpl {
 	int op;		/* Oxxx; 0 ends a fragment */
 	void (*run)(const Module *m, const Ins *in, const Tensor *const *x,
 	    Tensor *const *y, Arena *scratch);
+	/* optional: run with a fused activation that clamps every result to
+	 * [act[0], act[1]] (a following Relu or Clip), where canfuse says so */
+	void (*runact)(const Module *m, const Ins *in, const Tensor *const *x,
+	    Tensor *const *y, Arena *scratch, const float *act);
+	bool (*canfuse)(const Module *m, const Ins *in);
 } ExecImpl;
 
 typedef struct Exec Exec;

@@ -11,8 +11,12 @@
  * instruction, because operands are released only after it runs.  Graph
  * outputs are never released.  Graph inputs live in the caller's memory and
  * constants in the module's, so neither takes space in the plan.
+ * A Relu or Clip fused into its producer (exec.h) shares the producer's
+ * buffer: the pair's two values are one allocation, released after the
+ * activation's last use.
  * The plan is deterministic; its size is reported by exec_arena_size.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +31,9 @@ typedef struct Hole {
 struct Exec {
 	Module *m;
 	const ExecImpl **impl;	/* per instruction */
+	float (*act)[2];	/* per instruction: fused clamp bounds */
+	int *fused;		/* per instruction: the activation fused into it, or -1 */
+	bool *skip;		/* per instruction: an activation fused into its producer */
 	size_t *off;		/* per value: offset in buf (graph inputs: unused) */
 	size_t size;		/* bytes of buf */
 	unsigned char *buf;
@@ -144,12 +151,78 @@ checkstatic(Module *m, int v, const Ins *in)
 	}
 }
 
+/* the clamp bounds of a Relu, or of a Clip whose bounds are constant f32
+ * scalars or omitted; false for anything else */
+static bool
+actbounds(const Module *m, const Ins *a, float *lo, float *hi)
+{
+	int k;
+
+	*lo = -INFINITY;
+	*hi = INFINITY;
+	if (a->op == Orelu) {
+		*lo = 0;
+		return true;
+	}
+	if (a->op != Oclip || a->nattr)
+		return false;
+	for (k = 1; k < a->nin; k++) {
+		Ref r = a->in[k];
+		const Cst *c;
+		if (r.kind == Rnone)
+			continue;
+		if (r.kind != Rcst)
+			return false;
+		c = &m->cst[r.idx];
+		if (c->type.dt != Df32 || c->nbytes != 4)
+			return false;
+		*(k == 1 ? lo : hi) = *(const float *)c->data;
+	}
+	return true;
+}
+
+/* find producer -> activation pairs the interpreter runs as one (exec.h);
+ * alias[w] = v for the activation's result w sharing v's buffer */
+static void
+planfusion(Exec *e, int *alias)
+{
+	Module *m = e->m;
+	Arena *a = arena_new();
+	Uses *u = ir_uses(m, a);
+	int i, j, v, w;
+	float lo, hi;
+
+	for (i = 0; i < m->nins; i++) {
+		const Ins *in = &m->ins[i], *ac;
+		e->fused[i] = -1;
+		if (!e->impl[i]->runact || !e->impl[i]->canfuse || in->nout != 1)
+			continue;
+		v = in->out[0];
+		if (v < 0 || u->count[v] != 1 || ir_isoutput(m, v) || !e->impl[i]->canfuse(m, in))
+			continue;
+		j = u->user[v][0];
+		ac = &m->ins[j];
+		if (ac->nin < 1 || !ref_eq(ac->in[0], ref_val(v)) || ac->nout != 1 || ac->out[0] < 0)
+			continue;
+		w = ac->out[0];
+		if (!actbounds(m, ac, &lo, &hi) || m->val[v].type.dt != Df32 ||
+		    m->val[w].type.dt != Df32 || valbytes(m, v) != valbytes(m, w))
+			continue;
+		e->fused[i] = j;
+		e->act[i][0] = lo;
+		e->act[i][1] = hi;
+		e->skip[j] = true;
+		alias[w] = v;
+	}
+	arena_free(a);
+}
+
 Exec *
 exec_new(Module *m)
 {
 	Exec *e;
 	Plan p = {0};
-	int *last, i, k, v, wide = 1;
+	int *last, *alias, i, k, v, wide = 1;
 	size_t len;
 	bool *placed;
 
@@ -182,6 +255,13 @@ exec_new(Module *m)
 	}
 	e->x = xcalloc((size_t)wide, sizeof *e->x);
 	e->y = xcalloc((size_t)wide, sizeof *e->y);
+	e->act = xcalloc((size_t)m->nins + 1, sizeof *e->act);
+	e->fused = xcalloc((size_t)m->nins + 1, sizeof *e->fused);
+	e->skip = xcalloc((size_t)m->nins + 1, sizeof *e->skip);
+	alias = xmalloc(((size_t)m->nval + 1) * sizeof *alias);
+	for (v = 0; v < m->nval; v++)
+		alias[v] = -1;
+	planfusion(e, alias);
 
 	/* last use of each value; graph outputs live to the end */
 	last = xmalloc(((size_t)m->nval + 1) * sizeof *last);
@@ -202,6 +282,14 @@ exec_new(Module *m)
 			v = in->out[k];
 			if (v < 0)
 				continue;
+			if (alias[v] >= 0) {
+				/* a fused activation: the producer's buffer
+				 * passes to it, to be released after its uses */
+				e->off[v] = e->off[alias[v]];
+				placed[alias[v]] = 0;
+				placed[v] = 1;
+				continue;
+			}
 			len = (valbytes(m, v) + ALIGNB - 1) / ALIGNB * ALIGNB;
 			e->off[v] = place(&p, len ? len : ALIGNB);
 			placed[v] = 1;
@@ -222,6 +310,7 @@ exec_new(Module *m)
 	free(p.h);
 	free(placed);
 	free(last);
+	free(alias);
 
 	for (v = 0; v < m->nval; v++)
 		if (m->val[v].def >= 0)
@@ -280,13 +369,19 @@ exec_run(Exec *e, const Tensor *inputs, const Tensor **outputs)
 	}
 	for (i = 0; i < m->nins; i++) {
 		in = &m->ins[i];
+		if (e->skip[i] && !e->hook)
+			continue;	/* done by its producer's fused run */
 		for (k = 0; k < in->nin; k++)
 			e->x[k] = operand(e, in->in[k]);
 		for (k = 0; k < in->nout; k++) {
 			v = in->out[k];
 			e->y[k] = v >= 0 ? &e->val[v] : NULL;
 		}
-		e->impl[i]->run(m, in, e->x, e->y, e->scratch);
+		if (e->hook || e->fused[i] < 0) {
+			e->impl[i]->run(m, in, e->x, e->y, e->scratch);
+		} else {
+			e->impl[i]->runact(m, in, e->x, e->y, e->scratch, e->act[i]);
+		}
 		arena_reset(e->scratch);
 		if (e->hook)
 			e->hook(e->hookarg, i, (const Tensor *const *)e->y);
@@ -301,6 +396,9 @@ exec_free(Exec *e)
 	if (!e)
 		return;
 	free(e->impl);
+	free(e->act);
+	free(e->fused);
+	free(e->skip);
 	free(e->off);
 	free(e->val);
 	free(e->cst);

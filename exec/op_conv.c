@@ -228,7 +228,7 @@ outdims(const Geom *g, int64_t n, int64_t ch, int64_t *dim)
 static RtConv
 conv2d(const Geom *g, int64_t n, int64_t c, int64_t mch, int64_t group)
 {
-	RtConv p;
+	RtConv p = {0};
 
 	p.n = n;
 	p.c = c;
@@ -272,9 +272,10 @@ conv3d(const Geom *g, int64_t n, int64_t c, int64_t mch, int64_t group)
 
 /* ---- Conv --------------------------------------------------------------- */
 
+/* conv with an optional fused activation clamp (act: {lo, hi} or NULL) */
 static void
-run_conv(const Module *m, const Ins *in, const Tensor *const *x,
-    Tensor *const *y, Arena *scratch)
+conv_act(const Module *m, const Ins *in, const Tensor *const *x,
+    Tensor *const *y, Arena *scratch, const float *act)
 {
 	const Tensor *xt = input(m, in, x, 0), *wt = input(m, in, x, 1);
 	const Tensor *bt = optinput(in, x, 2);
@@ -302,13 +303,36 @@ run_conv(const Module *m, const Ins *in, const Tensor *const *x,
 	    dim));
 	b = bt ? bt->data : NULL;
 	if (g.nsp == 3) {
+		if (act)
+			die("conv_act: a fused activation on a 3-D conv");
 		p3 = conv3d(&g, xt->dim[0], xt->dim[1], wt->dim[0], group);
 		rt_conv3d(&p3, xt->data, wt->data, b, y[0]->data);
 		return;
 	}
 	p = conv2d(&g, xt->dim[0], xt->dim[1], wt->dim[0], group);
+	if (act) {
+		p.act = true;
+		p.lo = act[0];
+		p.hi = act[1];
+	}
 	rt_conv2d(&p, xt->data, wt->data, b, y[0]->data,
 	    work(scratch, rt_conv2d_work(&p)));
+}
+
+static void
+run_conv(const Module *m, const Ins *in, const Tensor *const *x,
+    Tensor *const *y, Arena *scratch)
+{
+	conv_act(m, in, x, y, scratch, NULL);
+}
+
+/* the interpreter fuses a following Relu/Clip only into 2-D convs */
+static bool
+fuse_conv(const Module *m, const Ins *in)
+{
+	Type *w = in->nin > 1 ? ir_reftype((Module *)m, in->in[1]) : NULL;
+
+	return w && w->rank == 4;
 }
 
 /* ---- ConvTranspose ------------------------------------------------------ */
@@ -814,11 +838,11 @@ run_qlinear_matmul(const Module *m, const Ins *in, const Tensor *const *x,
 }
 
 const ExecImpl exec_impl_conv[] = {
-	{Oconv, run_conv},
-	{Oconv_transpose, run_conv_transpose},
-	{Ogemm, run_gemm},
-	{Omatmul, run_matmul},
-	{Oqlinear_conv, run_qlinear_conv},
-	{Oqlinear_matmul, run_qlinear_matmul},
-	{0, 0},
+	{Oconv, run_conv, conv_act, fuse_conv},
+	{Oconv_transpose, run_conv_transpose, 0, 0},
+	{Ogemm, run_gemm, 0, 0},
+	{Omatmul, run_matmul, 0, 0},
+	{Oqlinear_conv, run_qlinear_conv, 0, 0},
+	{Oqlinear_matmul, run_qlinear_matmul, 0, 0},
+	{0, 0, 0, 0},
 };

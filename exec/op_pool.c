@@ -369,12 +369,12 @@ run_batch_normalization(const Module *m, const Ins *in,
 }
 
 const ExecImpl exec_impl_pool[] = {
-	{Omax_pool, run_max_pool},
-	{Oaverage_pool, run_average_pool},
-	{Oglobal_average_pool, run_global_average_pool},
-	{Olrn, run_lrn},
-	{Osoftmax, run_softmax},
-	{Oreduce_mean, run_reduce_mean},
-	{Obatch_normalization, run_batch_normalization},
-	{0, 0},
+	{Omax_pool, run_max_pool, 0, 0},
+	{Oaverage_pool, run_average_pool, 0, 0},
+	{Oglobal_average_pool, run_global_average_pool, 0, 0},
+	{Olrn, run_lrn, 0, 0},
+	{Osoftmax, run_softmax, 0, 0},
+	{Oreduce_mean, run_reduce_mean, 0, 0},
+	{Obatch_normalization, run_batch_normalization, 0, 0},
+	{0, 0, 0, 0},
 };

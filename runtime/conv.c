@@ -328,6 +328,19 @@ planes(const RtConv *p, const Isa *isa, const Ph *d, const float *x,
 
 /* ---- depthwise ---------------------------------------------------------- */
 
+/* a fused activation over n outputs */
+static void
+clampn(float *y, long n, float lo, float hi)
+{
+	float v;
+	long i;
+
+	for (i = 0; i < n; i++) {
+		v = y[i] < lo ? lo : y[i];
+		y[i] = v > hi ? hi : v;
+	}
+}
+
 static size_t
 dwwork(const RtConv *p)
 {
@@ -367,10 +380,14 @@ depthwise(const RtConv *p, const float *x, const float *w, const float *bias,
 				if (d.wq == p->ow) {
 					isa->dw(buf, off, w + co * ntap, ntap,
 					    bias ? bias[co] : 0, d.nq, yc);
+					if (p->act)
+						clampn(yc, d.nq, p->lo, p->hi);
 					continue;
 				}
 				isa->dw(buf, off, w + co * ntap, ntap,
 				    bias ? bias[co] : 0, d.nq, out);
+				if (p->act)
+					clampn(out, d.nq, p->lo, p->hi);
 				for (oy = 0; oy < p->oh; oy++)
 					memcpy(yc + oy * p->ow, out + oy * d.wq,
 					    (size_t)p->ow * sizeof *out);
@@ -433,6 +450,7 @@ rt_conv2d(const RtConv *p, const float *x, const float *w, const float *bias,
 	float *row = (float *)(base + l.row);
 	ptrdiff_t *off = (ptrdiff_t *)(base + l.off);
 	float *out = (float *)(base + l.out);
+	float clamp[2] = {p->lo, p->hi};
 	RtRows rows;
 
 	if (p->n == 0 || p->m == 0 || p->oh * p->ow == 0)
@@ -464,7 +482,8 @@ rt_conv2d(const RtConv *p, const float *x, const float *w, const float *bias,
 			}
 			rt_sgemm_ex((size_t)mpg, (size_t)d.nq, (size_t)k, 1,
 			    w + g * mpg * k, (size_t)k, 1, rt_packb_rows,
-			    &rows, 0, bg, c, (size_t)d.nq, base + l.gemm);
+			    &rows, 0, bg, p->act ? clamp : NULL, c, (size_t)d.nq,
+			    base + l.gemm);
 			if (c == yg)
 				continue;
 			for (co = 0; co < mpg; co++)

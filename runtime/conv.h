@@ -33,6 +33,7 @@
 #ifndef SQC_RT_CONV_H
 #define SQC_RT_CONV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct RtConv {
@@ -43,6 +44,8 @@ typedef struct RtConv {
 	long sh, sw;		/* strides >= 1 */
 	long dh, dw;		/* dilations >= 1 */
 	long pt, pl;		/* leading (top, left) pads */
+	bool act;		/* fused activation: clamp outputs to [lo, hi] */
+	float lo, hi;		/* (Relu: 0, +inf; Relu6: 0, 6); 2-D only */
 } RtConv;
 
 /* a 3-D (transposed) convolution: sizes per spatial dimension (depth,

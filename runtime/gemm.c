@@ -11,6 +11,8 @@
  * Nor is B when at most two row panels read it (M <= 2*mr) and its rows
  * are evenly spaced: packing would copy each element to use it once.
  * The first K slice applies beta and the bias; later slices accumulate.
+ * A fused activation (clamp = {lo, hi}) is applied to each tile right after
+ * its last K slice, while the tile is still in cache.
  * C = A B^T with fewer than 8 rows (fully connected layers at batch 1) is
  * a set of dot products instead: packing B^T would be a transpose of the
  * whole weight matrix to use each element once per row.
@@ -408,10 +410,25 @@ scale(size_t m, size_t n, float beta, const float *bias, float *c,
 	}
 }
 
+/* a fused activation: clamp an m x n tile of C to [lo, hi] */
+static void
+clamptile(size_t m, size_t n, const float *clamp, float *c, size_t ldc)
+{
+	float lo = clamp[0], hi = clamp[1], v;
+	size_t i, j;
+
+	for (i = 0; i < m; i++)
+		for (j = 0; j < n; j++) {
+			v = c[i * ldc + j];
+			v = v < lo ? lo : v;
+			c[i * ldc + j] = v > hi ? hi : v;
+		}
+}
+
 void
 rt_sgemm_ex(size_t m, size_t n, size_t k, float alpha, const float *a,
     size_t rs, size_t cs, RtPackB packb, const void *barg, float beta,
-    const float *bias, float *c, size_t ldc, void *wk)
+    const float *bias, const float *clamp, float *c, size_t ldc, void *wk)
 {
 	const KernSet *ks = pick();
 	const RtRows *rows = packb == rt_packb_rows ? barg : NULL;
@@ -424,6 +441,8 @@ rt_sgemm_ex(size_t m, size_t n, size_t k, float alpha, const float *a,
 		return;
 	if (k == 0) {
 		scale(m, n, beta, bias, c, ldc);
+		if (clamp)
+			clamptile(m, n, clamp, c, ldc);
 		return;
 	}
 	/* A B of evenly spaced rows that at most two row panels read is
@@ -467,6 +486,12 @@ rt_sgemm_ex(size_t m, size_t n, size_t k, float alpha, const float *a,
 						    ldc, nr, alpha, be,
 						    bi ? bi + ic + ir : NULL);
 					}
+					/* the tile is final after the last K
+					 * slice: apply the activation while it
+					 * is in cache */
+					if (clamp && pc + kc >= k)
+						clamptile(mc, nr, clamp,
+						    c + ic * ldc + jc + jr, ldc);
 				}
 			}
 		}
@@ -498,5 +523,6 @@ rt_sgemm(bool ta, bool tb, size_t m, size_t n, size_t k, float alpha,
 		return;
 	}
 	rt_sgemm_ex(m, n, k, alpha, a, ta ? 1 : lda, ta ? lda : 1,
-	    tb ? rt_packb_trans : rt_packb_rows, &bm, beta, NULL, c, ldc, wk);
+	    tb ? rt_packb_trans : rt_packb_rows, &bm, beta, NULL, NULL, c, ldc,
+	    wk);
 }

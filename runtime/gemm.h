@@ -61,7 +61,7 @@ void rt_sgemm(bool ta, bool tb, size_t m, size_t n, size_t k, float alpha,
     float *c, size_t ldc, void *work);
 void rt_sgemm_ex(size_t m, size_t n, size_t k, float alpha, const float *a,
     size_t rs, size_t cs, RtPackB packb, const void *barg, float beta,
-    const float *bias, float *c, size_t ldc, void *work);
+    const float *bias, const float *clamp, float *c, size_t ldc, void *work);
 void rt_packb_rows(const void *arg, size_t k0, size_t kc, size_t n0,
     size_t nc, size_t nr, float *dst);
 void rt_packb_trans(const void *arg, size_t k0, size_t kc, size_t n0,

@@ -146,12 +146,16 @@ bias(void)
 	unsigned char *w = scratch(ws);
 	float c[4];
 
-	rt_sgemm_ex(2, 2, 3, 1, A, 3, 1, rt_packb_rows, &rows, 0, bi, c, 2, w);
+	rt_sgemm_ex(2, 2, 3, 1, A, 3, 1, rt_packb_rows, &rows, 0, bi, NULL, c, 2, w);
 	expect(c, want, 4);
 	/* A as a strided view: element (i, p) at a[i*1 + p*2] is At */
-	rt_sgemm_ex(2, 2, 3, 1, At, 1, 2, rt_packb_rows, &rows, 0, bi, c, 2,
+	rt_sgemm_ex(2, 2, 3, 1, At, 1, 2, rt_packb_rows, &rows, 0, bi, NULL, c, 2,
 	    w);
 	expect(c, want, 4);
+	/* a fused activation clamps the final values: [70, 160] */
+	rt_sgemm_ex(2, 2, 3, 1, A, 3, 1, rt_packb_rows, &rows, 0, bi,
+	    (const float[]){70, 160}, c, 2, w);
+	expect(c, (float[]){70, 74, 159, 160}, 4);
 	checkcanary(w, ws);
 	free(w);
 }
