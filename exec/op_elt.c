@@ -10,41 +10,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "exec.h"
+#include "opkit.h"
 #include "runtime/eltwise.h"
-
-static size_t
-numel(const Tensor *t)
-{
-	size_t n = 1;
-	int k;
-
-	for (k = 0; k < t->rank; k++)
-		n *= (size_t)t->dim[k];
-	return n;
-}
-
-static const Tensor *
-input(const Module *m, const Ins *in, const Tensor *const *x, int k)
-{
-	if (k >= in->nin || !x[k])
-		ir_error(m, in, "operand %d is missing", k + 1);
-	return x[k];
-}
-
-static const Tensor *
-optinput(const Ins *in, const Tensor *const *x, int k)
-{
-	return k < in->nin ? x[k] : NULL;
-}
-
-static const char *
-dtname(DType dt)
-{
-	const char *s = dtype_name(dt);
-
-	return s ? s : "unknown";
-}
 
 static bool
 sameshape(const Tensor *a, const Tensor *b)
@@ -80,7 +47,7 @@ scalar(const Module *m, const Ins *in, const Tensor *t, size_t k)
 	case Du64: return (double)((const uint64_t *)t->data)[k];
 	default:
 		ir_error(m, in, "%s operands are not supported by the interpreter",
-		    dtname(t->dt));
+		    op_dtname(t->dt));
 	}
 }
 
@@ -88,7 +55,7 @@ static void
 binary(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, RtBinop op)
 {
-	const Tensor *a = input(m, in, x, 0), *b = input(m, in, x, 1);
+	const Tensor *a = op_input(m, in, x, 0), *b = op_input(m, in, x, 1);
 	Tensor *c = y[0];
 	int64_t dim[SQC_MAXRANK], bdim[SQC_MAXRANK], axis;
 	const int64_t *bd = b->dim;
@@ -123,12 +90,12 @@ binary(const Module *m, const Ins *in, const Tensor *const *x,
 		    "(shape inference bug)");
 	if (op != RT_POW && a->dt != b->dt)
 		ir_error(m, in, "operands have different element types (%s, %s)",
-		    dtname(a->dt), dtname(b->dt));
+		    op_dtname(a->dt), op_dtname(b->dt));
 	if (!rt_binary(op, (RtType)a->dt, a->data, a->dim, a->rank, b->data,
 	    (RtType)b->dt, bd, br, c->data, c->dim, c->rank))
 		ir_error(m, in, "%s on %s%s%s is not supported by the interpreter",
-		    ir_opname(m, in), dtname(a->dt), op == RT_POW ? " and " : "",
-		    op == RT_POW ? dtname(b->dt) : "");
+		    ir_opname(m, in), op_dtname(a->dt), op == RT_POW ? " and " : "",
+		    op == RT_POW ? op_dtname(b->dt) : "");
 }
 
 static void
@@ -171,11 +138,11 @@ static const Tensor *
 f32unary(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y)
 {
-	const Tensor *t = input(m, in, x, 0);
+	const Tensor *t = op_input(m, in, x, 0);
 
 	if (t->dt != Df32)
 		ir_error(m, in, "%s on %s is not supported by the interpreter",
-		    ir_opname(m, in), dtname(t->dt));
+		    ir_opname(m, in), op_dtname(t->dt));
 	checkunary(m, in, t, y[0], Df32);
 	return t;
 }
@@ -184,44 +151,44 @@ static void
 run_relu(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
 {
-	const Tensor *t = input(m, in, x, 0);
+	const Tensor *t = op_input(m, in, x, 0);
 
 	checkunary(m, in, t, y[0], t->dt);
 	if (t->dt == Df32)
-		rt_relu_f32(t->data, y[0]->data, numel(t));
-	else if (!rt_clip((RtType)t->dt, t->data, y[0]->data, numel(t), 0,
+		rt_relu_f32(t->data, y[0]->data, op_numel(t));
+	else if (!rt_clip((RtType)t->dt, t->data, y[0]->data, op_numel(t), 0,
 	    INFINITY))
 		ir_error(m, in, "Relu on %s is not supported by the interpreter",
-		    dtname(t->dt));
+		    op_dtname(t->dt));
 }
 
 static void
 run_clip(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
 {
-	const Tensor *t = input(m, in, x, 0), *lo, *hi;
+	const Tensor *t = op_input(m, in, x, 0), *lo, *hi;
 	double l = -INFINITY, h = INFINITY;
 	Attr *a;
 
 	checkunary(m, in, t, y[0], t->dt);
-	lo = optinput(in, x, 1);
-	hi = optinput(in, x, 2);
-	if (lo && numel(lo) == 1)
+	lo = op_optinput(in, x, 1);
+	hi = op_optinput(in, x, 2);
+	if (lo && op_numel(lo) == 1)
 		l = scalar(m, in, lo, 0);
-	else if (lo && numel(lo) != 0)
+	else if (lo && op_numel(lo) != 0)
 		ir_error(m, in, "min must be a scalar");
-	if (hi && numel(hi) == 1)
+	if (hi && op_numel(hi) == 1)
 		h = scalar(m, in, hi, 0);
-	else if (hi && numel(hi) != 0)
+	else if (hi && op_numel(hi) != 0)
 		ir_error(m, in, "max must be a scalar");
 	/* the attribute form of opset < 11, if canonicalize has not run */
 	if ((a = ir_getattr(in, "min")) && a->kind == Afloat)
 		l = a->f;
 	if ((a = ir_getattr(in, "max")) && a->kind == Afloat)
 		h = a->f;
-	if (!rt_clip((RtType)t->dt, t->data, y[0]->data, numel(t), l, h))
+	if (!rt_clip((RtType)t->dt, t->data, y[0]->data, op_numel(t), l, h))
 		ir_error(m, in, "Clip on %s is not supported by the interpreter",
-		    dtname(t->dt));
+		    op_dtname(t->dt));
 }
 
 static void
@@ -230,7 +197,7 @@ run_leaky_relu(const Module *m, const Ins *in, const Tensor *const *x,
 {
 	const Tensor *t = f32unary(m, in, x, y);
 
-	rt_leaky_relu_f32(t->data, y[0]->data, numel(t),
+	rt_leaky_relu_f32(t->data, y[0]->data, op_numel(t),
 	    ir_attrfloat(in, "alpha", 0.01f));
 }
 
@@ -240,7 +207,7 @@ run_sigmoid(const Module *m, const Ins *in, const Tensor *const *x,
 {
 	const Tensor *t = f32unary(m, in, x, y);
 
-	rt_sigmoid_f32(t->data, y[0]->data, numel(t));
+	rt_sigmoid_f32(t->data, y[0]->data, op_numel(t));
 }
 
 static void
@@ -249,7 +216,7 @@ run_hard_sigmoid(const Module *m, const Ins *in, const Tensor *const *x,
 {
 	const Tensor *t = f32unary(m, in, x, y);
 
-	rt_hard_sigmoid_f32(t->data, y[0]->data, numel(t),
+	rt_hard_sigmoid_f32(t->data, y[0]->data, op_numel(t),
 	    ir_attrfloat(in, "alpha", 0.2f), ir_attrfloat(in, "beta", 0.5f));
 }
 
@@ -259,7 +226,7 @@ run_hard_swish(const Module *m, const Ins *in, const Tensor *const *x,
 {
 	const Tensor *t = f32unary(m, in, x, y);
 
-	rt_hard_swish_f32(t->data, y[0]->data, numel(t));
+	rt_hard_swish_f32(t->data, y[0]->data, op_numel(t));
 }
 
 static void
@@ -268,7 +235,7 @@ run_tanh(const Module *m, const Ins *in, const Tensor *const *x,
 {
 	const Tensor *t = f32unary(m, in, x, y);
 
-	rt_tanh_f32(t->data, y[0]->data, numel(t));
+	rt_tanh_f32(t->data, y[0]->data, op_numel(t));
 }
 
 static void
@@ -277,7 +244,7 @@ run_sqrt(const Module *m, const Ins *in, const Tensor *const *x,
 {
 	const Tensor *t = f32unary(m, in, x, y);
 
-	rt_sqrt_f32(t->data, y[0]->data, numel(t));
+	rt_sqrt_f32(t->data, y[0]->data, op_numel(t));
 }
 
 /* The [outer][n][inner] view of x for (de)quantization parameters of shape
@@ -292,15 +259,15 @@ qlayout(const Module *m, const Ins *in, const Tensor *x, const Tensor *scale,
 
 	if (scale->dt != Df32)
 		ir_error(m, in, "%s scales are not supported by the interpreter "
-		    "(need f32)", dtname(scale->dt));
-	if (zero && numel(zero) != numel(scale))
+		    "(need f32)", op_dtname(scale->dt));
+	if (zero && op_numel(zero) != op_numel(scale))
 		ir_error(m, in, "the zero point has %zu elements but the scale %zu",
-		    numel(zero), numel(scale));
-	if (scale->rank == 0 || (numel(scale) == 1 && scale->rank == 1
+		    op_numel(zero), op_numel(scale));
+	if (scale->rank == 0 || (op_numel(scale) == 1 && scale->rank == 1
 	    && ir_opset(m, "") < 13)) {
 		*outer = 1;
 		*n = 1;
-		*inner = numel(x);
+		*inner = op_numel(x);
 		return;
 	}
 	if (scale->rank != 1)
@@ -313,10 +280,10 @@ qlayout(const Module *m, const Ins *in, const Tensor *x, const Tensor *scale,
 		ir_error(m, in, "axis %lld is out of range for rank %d",
 		    (long long)ir_attrint(in, "axis", 1), x->rank);
 	if (x->dim[axis] != scale->dim[0]) {
-		if (numel(scale) == 1) {
+		if (op_numel(scale) == 1) {
 			*outer = 1;
 			*n = 1;
-			*inner = numel(x);
+			*inner = op_numel(x);
 			return;
 		}
 		ir_error(m, in, "the scale has %lld elements but axis %lld has "
@@ -335,41 +302,41 @@ static void
 run_quantize_linear(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
 {
-	const Tensor *t = input(m, in, x, 0), *s = input(m, in, x, 1);
-	const Tensor *z = optinput(in, x, 2);
+	const Tensor *t = op_input(m, in, x, 0), *s = op_input(m, in, x, 1);
+	const Tensor *z = op_optinput(in, x, 2);
 	size_t outer, n, inner;
 
 	if (t->dt != Df32)
 		ir_error(m, in, "QuantizeLinear of %s is not supported by the "
-		    "interpreter (need f32)", dtname(t->dt));
+		    "interpreter (need f32)", op_dtname(t->dt));
 	if (z && z->dt != y[0]->dt)
 		ir_error(m, in, "the zero point is %s but the result %s",
-		    dtname(z->dt), dtname(y[0]->dt));
+		    op_dtname(z->dt), op_dtname(y[0]->dt));
 	checkunary(m, in, t, y[0], y[0]->dt);
 	qlayout(m, in, t, s, z, &outer, &n, &inner);
 	if (!rt_quantize_f32(t->data, outer, n, inner, s->data,
 	    z ? z->data : NULL, (RtType)y[0]->dt, y[0]->data))
 		ir_error(m, in, "quantizing to %s is not supported by the "
-		    "interpreter (u8, i8, u16, i16 are)", dtname(y[0]->dt));
+		    "interpreter (u8, i8, u16, i16 are)", op_dtname(y[0]->dt));
 }
 
 static void
 run_dequantize_linear(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
 {
-	const Tensor *t = input(m, in, x, 0), *s = input(m, in, x, 1);
-	const Tensor *z = optinput(in, x, 2);
+	const Tensor *t = op_input(m, in, x, 0), *s = op_input(m, in, x, 1);
+	const Tensor *z = op_optinput(in, x, 2);
 	size_t outer, n, inner;
 
 	if (z && z->dt != t->dt)
 		ir_error(m, in, "the zero point is %s but the operand %s",
-		    dtname(z->dt), dtname(t->dt));
+		    op_dtname(z->dt), op_dtname(t->dt));
 	checkunary(m, in, t, y[0], Df32);
 	qlayout(m, in, t, s, z, &outer, &n, &inner);
 	if (!rt_dequantize_f32(t->data, (RtType)t->dt, outer, n, inner,
 	    s->data, z ? z->data : NULL, y[0]->data))
 		ir_error(m, in, "dequantizing %s is not supported by the "
-		    "interpreter (u8, i8, u16, i16, i32 are)", dtname(t->dt));
+		    "interpreter (u8, i8, u16, i16, i32 are)", op_dtname(t->dt));
 }
 
 const ExecImpl exec_impl_elt[] = {

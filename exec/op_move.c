@@ -9,75 +9,18 @@
 #include <math.h>
 #include <string.h>
 
-#include "exec.h"
+#include "opkit.h"
 #include "runtime/movement.h"
-
-static size_t
-numel(const Tensor *t)
-{
-	size_t n = 1;
-	int k;
-
-	for (k = 0; k < t->rank; k++)
-		n *= (size_t)t->dim[k];
-	return n;
-}
-
-static const Tensor *
-input(const Module *m, const Ins *in, const Tensor *const *x, int k)
-{
-	if (k >= in->nin || !x[k])
-		ir_error(m, in, "operand %d is missing", k + 1);
-	return x[k];
-}
-
-static const Tensor *
-optinput(const Ins *in, const Tensor *const *x, int k)
-{
-	return k < in->nin ? x[k] : NULL;
-}
-
-static const char *
-dtname(DType dt)
-{
-	const char *s = dtype_name(dt);
-
-	return s ? s : "unknown";
-}
-
-static noreturn void
-mismatch(const Module *m, const Ins *in)
-{
-	ir_error(m, in, "inferred result type does not match the operands "
-	    "(shape inference bug)");
-}
-
-static int64_t
-product(const int64_t *d, int from, int to)
-{
-	int64_t p = 1;
-
-	for (; from < to; from++)
-		p *= d[from];
-	return p;
-}
-
-static bool
-streq(const Attr *a, const char *s)
-{
-	return a && a->kind == Astr && a->s.len == strlen(s)
-	    && memcmp(a->s.data, s, a->s.len) == 0;
-}
 
 /* an i64/i32 tensor of at most max elements into v; returns the count */
 static int
 ints(const Module *m, const Ins *in, const Tensor *t, const char *what,
     int64_t *v, int max)
 {
-	size_t n = numel(t), k;
+	size_t n = op_numel(t), k;
 
 	if (t->dt != Di64 && t->dt != Di32)
-		ir_error(m, in, "%s must be i64, not %s", what, dtname(t->dt));
+		ir_error(m, in, "%s must be i64, not %s", what, op_dtname(t->dt));
 	if (n > (size_t)max)
 		ir_error(m, in, "%s has %zu elements; at most %d fit the rank",
 		    what, n, max);
@@ -118,10 +61,10 @@ static void
 run_copy(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
 {
-	const Tensor *t = input(m, in, x, 0);
+	const Tensor *t = op_input(m, in, x, 0);
 
 	if (t->nbytes != y[0]->nbytes || t->dt != y[0]->dt)
-		mismatch(m, in);
+		op_mismatch(m, in);
 	if (y[0]->data != t->data)
 		memcpy(y[0]->data, t->data, t->nbytes);
 }
@@ -130,16 +73,16 @@ static void
 run_dropout(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
 {
-	const Tensor *ratio = optinput(in, x, 1), *train = optinput(in, x, 2);
+	const Tensor *ratio = op_optinput(in, x, 1), *train = op_optinput(in, x, 2);
 	Tensor *mask = in->nout > 1 ? y[1] : NULL;
 	uint8_t one = 1;
 	size_t k, n, es;
 	float r = 0.5f;
 
 	/* training mode drops at random, except with ratio 0 */
-	if (ratio && numel(ratio) == 1 && ratio->dt == Df32)
+	if (ratio && op_numel(ratio) == 1 && ratio->dt == Df32)
 		r = *(const float *)ratio->data;
-	if (train && numel(train) == 1 && ((const uint8_t *)train->data)[0]
+	if (train && op_numel(train) == 1 && ((const uint8_t *)train->data)[0]
 	    && r != 0)
 		ir_error(m, in, "training-mode Dropout is random; the "
 		    "interpreter runs inference only");
@@ -147,10 +90,10 @@ run_dropout(const Module *m, const Ins *in, const Tensor *const *x,
 	if (!mask)
 		return;
 	/* everything is kept: the mask is all true (or ones) */
-	n = numel(mask);
+	n = op_numel(mask);
 	es = dtype_size(mask->dt);
 	if (!rt_cast(&one, RT_BOOL, mask->data, (RtType)mask->dt, n ? 1 : 0))
-		ir_error(m, in, "a %s mask is not supported", dtname(mask->dt));
+		ir_error(m, in, "a %s mask is not supported", op_dtname(mask->dt));
 	for (k = 1; k < n; k++)
 		memcpy((char *)mask->data + k * es, mask->data, es);
 }
@@ -159,7 +102,7 @@ static void
 run_transpose(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
 {
-	const Tensor *t = input(m, in, x, 0);
+	const Tensor *t = op_input(m, in, x, 0);
 	int64_t p[SQC_MAXRANK];
 	int perm[SQC_MAXRANK], n, k;
 	unsigned seen = 0;
@@ -178,10 +121,10 @@ run_transpose(const Module *m, const Ins *in, const Tensor *const *x,
 		seen |= 1u << p[k];
 		perm[k] = (int)p[k];
 		if (y[0]->rank != n || y[0]->dim[k] != t->dim[p[k]])
-			mismatch(m, in);
+			op_mismatch(m, in);
 	}
 	if (y[0]->dt != t->dt)
-		mismatch(m, in);
+		op_mismatch(m, in);
 	rt_transpose(t->data, dtype_size(t->dt), t->rank, t->dim, perm,
 	    y[0]->data);
 }
@@ -190,7 +133,7 @@ static void
 run_slice(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
 {
-	const Tensor *t = input(m, in, x, 0), *ax, *sp;
+	const Tensor *t = op_input(m, in, x, 0), *ax, *sp;
 	int64_t st[SQC_MAXRANK], en[SQC_MAXRANK], axes[SQC_MAXRANK];
 	int64_t steps[SQC_MAXRANK], start[SQC_MAXRANK], step[SQC_MAXRANK];
 	int64_t cnt[SQC_MAXRANK], a, s, e, p, d;
@@ -205,10 +148,10 @@ run_slice(const Module *m, const Ins *in, const Tensor *const *x,
 		if (n < 0 || ne < 0)
 			ir_error(m, in, "attributes starts and ends are required");
 	} else {
-		n = ints(m, in, input(m, in, x, 1), "starts", st, SQC_MAXRANK);
-		ne = ints(m, in, input(m, in, x, 2), "ends", en, SQC_MAXRANK);
-		ax = optinput(in, x, 3);
-		sp = optinput(in, x, 4);
+		n = ints(m, in, op_input(m, in, x, 1), "starts", st, SQC_MAXRANK);
+		ne = ints(m, in, op_input(m, in, x, 2), "ends", en, SQC_MAXRANK);
+		ax = op_optinput(in, x, 3);
+		sp = op_optinput(in, x, 4);
 		na = ax ? ints(m, in, ax, "axes", axes, SQC_MAXRANK) : -1;
 		ns = sp ? ints(m, in, sp, "steps", steps, SQC_MAXRANK) : -1;
 	}
@@ -244,7 +187,7 @@ run_slice(const Module *m, const Ins *in, const Tensor *const *x,
 	}
 	if (y[0]->rank != t->rank || y[0]->dt != t->dt
 	    || memcmp(y[0]->dim, cnt, (size_t)t->rank * sizeof cnt[0]) != 0)
-		mismatch(m, in);
+		op_mismatch(m, in);
 	rt_slice(t->data, dtype_size(t->dt), t->rank, t->dim, start, step, cnt,
 	    y[0]->data);
 }
@@ -253,7 +196,7 @@ static void
 run_gather(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
 {
-	const Tensor *t = input(m, in, x, 0), *it = input(m, in, x, 1);
+	const Tensor *t = op_input(m, in, x, 0), *it = op_input(m, in, x, 1);
 	int64_t axis, n, *idx, v;
 	size_t ni, k;
 	int r, j;
@@ -263,19 +206,19 @@ run_gather(const Module *m, const Ins *in, const Tensor *const *x,
 	axis = normaxis(m, in, ir_attrint(in, "axis", 0), t->rank);
 	if (it->dt != Di64 && it->dt != Di32)
 		ir_error(m, in, "indices must be i64 or i32, not %s",
-		    dtname(it->dt));
+		    op_dtname(it->dt));
 	/* result dims: x[:axis] + indices + x[axis+1:] */
 	r = t->rank - 1 + it->rank;
 	if (y[0]->rank != r || y[0]->dt != t->dt)
-		mismatch(m, in);
+		op_mismatch(m, in);
 	for (j = 0; j < r; j++) {
 		v = j < axis ? t->dim[j] : j < axis + it->rank
 		    ? it->dim[j - axis] : t->dim[j - it->rank + 1];
 		if (y[0]->dim[j] != v)
-			mismatch(m, in);
+			op_mismatch(m, in);
 	}
 	n = t->dim[axis];
-	ni = numel(it);
+	ni = op_numel(it);
 	idx = arena_alloc(scratch, (ni + 1) * sizeof *idx);
 	for (k = 0; k < ni; k++) {
 		v = it->dt == Di64 ? ((const int64_t *)it->data)[k]
@@ -285,8 +228,8 @@ run_gather(const Module *m, const Ins *in, const Tensor *const *x,
 			    "of %lld", (long long)v, (long long)n);
 		idx[k] = v < 0 ? v + n : v;
 	}
-	rt_gather(t->data, dtype_size(t->dt), product(t->dim, 0, (int)axis), n,
-	    product(t->dim, (int)axis + 1, t->rank), idx, (int64_t)ni,
+	rt_gather(t->data, dtype_size(t->dt), op_product(t->dim, 0, (int)axis), n,
+	    op_product(t->dim, (int)axis + 1, t->rank), idx, (int64_t)ni,
 	    y[0]->data);
 }
 
@@ -294,7 +237,7 @@ static void
 run_shape(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
 {
-	const Tensor *t = input(m, in, x, 0);
+	const Tensor *t = op_input(m, in, x, 0);
 	int64_t s = ir_attrint(in, "start", 0), e = ir_attrint(in, "end",
 	    t->rank), k;
 
@@ -304,8 +247,8 @@ run_shape(const Module *m, const Ins *in, const Tensor *const *x,
 	e = e < 0 ? 0 : e > t->rank ? t->rank : e;
 	if (e < s)
 		e = s;
-	if (y[0]->dt != Di64 || numel(y[0]) != (size_t)(e - s))
-		mismatch(m, in);
+	if (y[0]->dt != Di64 || op_numel(y[0]) != (size_t)(e - s))
+		op_mismatch(m, in);
 	for (k = s; k < e; k++)
 		((int64_t *)y[0]->data)[k - s] = t->dim[k];
 }
@@ -314,22 +257,22 @@ static void
 run_cast(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
 {
-	const Tensor *t = input(m, in, x, 0);
+	const Tensor *t = op_input(m, in, x, 0);
 	int64_t to = ir_attrint(in, "to", 0);
 
-	if (y[0]->dt != to || numel(y[0]) != numel(t))
-		mismatch(m, in);
+	if (y[0]->dt != to || op_numel(y[0]) != op_numel(t))
+		op_mismatch(m, in);
 	if (!rt_cast(t->data, (RtType)t->dt, y[0]->data, (RtType)to,
-	    numel(t)))
+	    op_numel(t)))
 		ir_error(m, in, "Cast from %s to %s is not supported by the "
-		    "interpreter", dtname(t->dt), dtname((DType)to));
+		    "interpreter", op_dtname(t->dt), op_dtname((DType)to));
 }
 
 static void
 run_concat(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
 {
-	const Tensor *t0 = input(m, in, x, 0), *t;
+	const Tensor *t0 = op_input(m, in, x, 0), *t;
 	const void **px;
 	int64_t axis, *len, sum = 0;
 	int k, j;
@@ -342,7 +285,7 @@ run_concat(const Module *m, const Ins *in, const Tensor *const *x,
 	px = arena_alloc(scratch, (size_t)in->nin * sizeof *px);
 	len = arena_alloc(scratch, (size_t)in->nin * sizeof *len);
 	for (k = 0; k < in->nin; k++) {
-		t = input(m, in, x, k);
+		t = op_input(m, in, x, k);
 		if (t->dt != t0->dt || t->rank != t0->rank)
 			ir_error(m, in, "operand %d has a different type", k + 1);
 		for (j = 0; j < t->rank; j++)
@@ -354,11 +297,11 @@ run_concat(const Module *m, const Ins *in, const Tensor *const *x,
 		sum += len[k];
 	}
 	if (y[0]->rank != t0->rank || y[0]->dt != t0->dt
-	    || y[0]->dim[axis] != sum || numel(y[0]) != (size_t)(product(t0->dim,
-	    0, (int)axis) * sum * product(t0->dim, (int)axis + 1, t0->rank)))
-		mismatch(m, in);
+	    || y[0]->dim[axis] != sum || op_numel(y[0]) != (size_t)(op_product(t0->dim,
+	    0, (int)axis) * sum * op_product(t0->dim, (int)axis + 1, t0->rank)))
+		op_mismatch(m, in);
 	rt_concat(in->nin, px, len, dtype_size(t0->dt),
-	    product(t0->dim, 0, (int)axis), product(t0->dim, (int)axis + 1,
+	    op_product(t0->dim, 0, (int)axis), op_product(t0->dim, (int)axis + 1,
 	    t0->rank), y[0]->data);
 }
 
@@ -366,7 +309,7 @@ static void
 run_pad(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
 {
-	const Tensor *t = input(m, in, x, 0), *cv = NULL, *ax;
+	const Tensor *t = op_input(m, in, x, 0), *cv = NULL, *ax;
 	int64_t pads[2 * SQC_MAXRANK], raw[2 * SQC_MAXRANK], axes[SQC_MAXRANK];
 	int64_t *map, tot;
 	uint64_t zero[2] = {0, 0};
@@ -376,12 +319,12 @@ run_pad(const Module *m, const Ins *in, const Tensor *const *x,
 	int r = t->rank, n, na, k;
 	float f;
 
-	if (a && !streq(a, "constant")) {
-		if (streq(a, "reflect"))
+	if (a && !op_streq(a, "constant")) {
+		if (op_streq(a, "reflect"))
 			mode = RT_PAD_REFLECT;
-		else if (streq(a, "edge"))
+		else if (op_streq(a, "edge"))
 			mode = RT_PAD_EDGE;
-		else if (streq(a, "wrap"))
+		else if (op_streq(a, "wrap"))
 			mode = RT_PAD_WRAP;
 		else
 			ir_error(m, in, "pad mode '%.*s' is not one of constant, "
@@ -399,21 +342,21 @@ run_pad(const Module *m, const Ins *in, const Tensor *const *x,
 		if (f != 0) {
 			if (!rt_cast(&f, RT_F32, zero, (RtType)t->dt, 1))
 				ir_error(m, in, "Pad of %s is not supported",
-				    dtname(t->dt));
+				    op_dtname(t->dt));
 		}
 	} else {
-		n = ints(m, in, input(m, in, x, 1), "pads", raw,
+		n = ints(m, in, op_input(m, in, x, 1), "pads", raw,
 		    2 * SQC_MAXRANK);
-		cv = optinput(in, x, 2);
-		ax = optinput(in, x, 3);
+		cv = op_optinput(in, x, 2);
+		ax = op_optinput(in, x, 3);
 		if (ax)
 			na = ints(m, in, ax, "axes", axes, SQC_MAXRANK);
-		if (cv && numel(cv) > 1)
+		if (cv && op_numel(cv) > 1)
 			ir_error(m, in, "constant_value must be a scalar");
-		if (cv && numel(cv) == 1) {
+		if (cv && op_numel(cv) == 1) {
 			if (cv->dt != t->dt)
 				ir_error(m, in, "constant_value is %s but the "
-				    "operand %s", dtname(cv->dt), dtname(t->dt));
+				    "operand %s", op_dtname(cv->dt), op_dtname(t->dt));
 			cval = cv->data;
 		}
 	}
@@ -434,11 +377,11 @@ run_pad(const Module *m, const Ins *in, const Tensor *const *x,
 		memcpy(pads, raw, (size_t)n * sizeof *raw);
 	}
 	if (y[0]->rank != r || y[0]->dt != t->dt)
-		mismatch(m, in);
+		op_mismatch(m, in);
 	tot = 0;
 	for (k = 0; k < r; k++) {
 		if (y[0]->dim[k] != t->dim[k] + pads[k] + pads[r + k])
-			mismatch(m, in);
+			op_mismatch(m, in);
 		if (mode != RT_PAD_CONSTANT && t->dim[k] == 0 && y[0]->dim[k] > 0)
 			ir_error(m, in, "cannot pad an empty dim in this mode");
 		tot += y[0]->dim[k];
@@ -452,7 +395,7 @@ static void
 run_resize(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
 {
-	const Tensor *t = input(m, in, x, 0), *roi = NULL, *sc = NULL;
+	const Tensor *t = op_input(m, in, x, 0), *roi = NULL, *sc = NULL;
 	const Tensor *sz = NULL;
 	int64_t axes[SQC_MAXRANK], sizes[SQC_MAXRANK];
 	float scale[SQC_MAXRANK], rv[2 * SQC_MAXRANK], ks;
@@ -463,11 +406,11 @@ run_resize(const Module *m, const Ins *in, const Tensor *const *x,
 
 	memset(&p, 0, sizeof p);
 	a = ir_getattr(in, "mode");
-	if (!a || streq(a, "nearest"))
+	if (!a || op_streq(a, "nearest"))
 		p.mode = RT_RESIZE_NEAREST;
-	else if (streq(a, "linear"))
+	else if (op_streq(a, "linear"))
 		p.mode = RT_RESIZE_LINEAR;
-	else if (streq(a, "cubic") && !v10)
+	else if (op_streq(a, "cubic") && !v10)
 		p.mode = RT_RESIZE_CUBIC;
 	else
 		ir_error(m, in, "resize mode '%.*s' is not supported",
@@ -481,7 +424,7 @@ run_resize(const Module *m, const Ins *in, const Tensor *const *x,
 		/* opset 10: Resize(X, scales), as ONNX Runtime runs it */
 		p.coord = RT_COORD_ASYMMETRIC;
 		p.nearest = RT_NEAREST_SIMPLE;
-		sc = input(m, in, x, 1);
+		sc = op_input(m, in, x, 1);
 	} else {
 		static const char *const coords[] = {
 			"half_pixel", "half_pixel_symmetric",
@@ -497,7 +440,7 @@ run_resize(const Module *m, const Ins *in, const Tensor *const *x,
 		p.coord = RT_COORD_HALF_PIXEL;
 		if (a) {
 			for (k = 0; k < (int)countof(coords); k++)
-				if (streq(a, coords[k]))
+				if (op_streq(a, coords[k]))
 					break;
 			if (k == (int)countof(coords))
 				ir_error(m, in, "coordinate_transformation_mode "
@@ -509,7 +452,7 @@ run_resize(const Module *m, const Ins *in, const Tensor *const *x,
 		p.nearest = RT_NEAREST_ROUND_PREFER_FLOOR;
 		if (a) {
 			for (k = 0; k < (int)countof(nears); k++)
-				if (streq(a, nears[k]))
+				if (op_streq(a, nears[k]))
 					break;
 			if (k == (int)countof(nears))
 				ir_error(m, in, "nearest_mode '%.*s' is not "
@@ -517,16 +460,16 @@ run_resize(const Module *m, const Ins *in, const Tensor *const *x,
 				    a->kind == Astr ? (const char *)a->s.data : "");
 			p.nearest = (RtNearest)k;
 		}
-		roi = optinput(in, x, 1);
-		sc = optinput(in, x, 2);
-		sz = optinput(in, x, 3);
+		roi = op_optinput(in, x, 1);
+		sc = op_optinput(in, x, 2);
+		sz = op_optinput(in, x, 3);
 	}
-	if (sc && numel(sc) == 0)
+	if (sc && op_numel(sc) == 0)
 		sc = NULL;
-	if (sz && numel(sz) == 0)
+	if (sz && op_numel(sz) == 0)
 		sz = NULL;
 	if (y[0]->rank != r || y[0]->dt != t->dt)
-		mismatch(m, in);
+		op_mismatch(m, in);
 	na = intsattr(m, in, "axes", axes, SQC_MAXRANK);
 	if (na < 0) {
 		na = r;
@@ -541,7 +484,7 @@ run_resize(const Module *m, const Ins *in, const Tensor *const *x,
 		rv[r + d] = 1;
 	}
 	if (sc) {
-		if (sc->dt != Df32 || numel(sc) != (size_t)na)
+		if (sc->dt != Df32 || op_numel(sc) != (size_t)na)
 			ir_error(m, in, "scales must be %d f32s", na);
 		for (k = 0; k < na; k++)
 			scale[axes[k]] = ((const float *)sc->data)[k];
@@ -554,10 +497,10 @@ run_resize(const Module *m, const Ins *in, const Tensor *const *x,
 			scale[axes[k]] = (float)sizes[k]
 			    / (float)t->dim[axes[k]];
 		a = ir_getattr(in, "keep_aspect_ratio_policy");
-		if (a && !streq(a, "stretch")) {
+		if (a && !op_streq(a, "stretch")) {
 			ks = scale[axes[0]];
 			for (k = 1; k < na; k++)
-				if (streq(a, "not_larger") ? scale[axes[k]] < ks
+				if (op_streq(a, "not_larger") ? scale[axes[k]] < ks
 				    : scale[axes[k]] > ks)
 					ks = scale[axes[k]];
 			for (k = 0; k < na; k++)
@@ -567,7 +510,7 @@ run_resize(const Module *m, const Ins *in, const Tensor *const *x,
 		ir_error(m, in, "one of scales and sizes is required");
 	}
 	if (p.coord == RT_COORD_TF_CROP_AND_RESIZE) {
-		if (!roi || roi->dt != Df32 || numel(roi) != (size_t)(2 * na))
+		if (!roi || roi->dt != Df32 || op_numel(roi) != (size_t)(2 * na))
 			ir_error(m, in, "tf_crop_and_resize needs roi as %d f32s",
 			    2 * na);
 		for (k = 0; k < na; k++) {
@@ -583,7 +526,7 @@ run_resize(const Module *m, const Ins *in, const Tensor *const *x,
 	    dtype_size(t->dt), r, t->dim, y[0]->dim))))
 		ir_error(m, in, "this Resize of %s is not supported by the "
 		    "interpreter (linear, cubic and tf_crop_and_resize need f32)",
-		    dtname(t->dt));
+		    op_dtname(t->dt));
 }
 
 static void
@@ -600,7 +543,7 @@ run_constant(const Module *m, const Ins *in, const Tensor *const *x,
 		if (strcmp(a->name, "value") == 0 && a->kind == Atensor) {
 			if (a->tensors[0].type.dt != o->dt
 			    || a->tensors[0].nbytes != o->nbytes)
-				mismatch(m, in);
+				op_mismatch(m, in);
 			memcpy(o->data, a->tensors[0].data, o->nbytes);
 			return;
 		}

@@ -9,60 +9,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "exec.h"
+#include "opkit.h"
 #include "runtime/pool.h"
-
-static size_t
-numel(const Tensor *t)
-{
-	size_t n = 1;
-	int k;
-
-	for (k = 0; k < t->rank; k++)
-		n *= (size_t)t->dim[k];
-	return n;
-}
-
-static const Tensor *
-input(const Module *m, const Ins *in, const Tensor *const *x, int k)
-{
-	if (k >= in->nin || !x[k])
-		ir_error(m, in, "operand %d is missing", k + 1);
-	return x[k];
-}
-
-static const char *
-dtname(DType dt)
-{
-	const char *s = dtype_name(dt);
-
-	return s ? s : "unknown";
-}
-
-static void
-needf32(const Module *m, const Ins *in, const Tensor *t)
-{
-	if (t->dt != Df32)
-		ir_error(m, in, "%s on %s is not supported by the interpreter "
-		    "(need f32)", ir_opname(m, in), dtname(t->dt));
-}
-
-static void
-mismatch(const Module *m, const Ins *in)
-{
-	ir_error(m, in, "inferred result type does not match the operands "
-	    "(shape inference bug)");
-}
-
-static int64_t
-product(const int64_t *d, int from, int to)
-{
-	int64_t p = 1;
-
-	for (; from < to; from++)
-		p *= d[from];
-	return p;
-}
 
 /* an ints attribute of exactly n elements into v, or dflt for each */
 static void
@@ -83,13 +31,6 @@ intsattr(const Module *m, const Ins *in, const char *name, int n,
 		v[k] = a->ints[k];
 }
 
-/* a string attribute equals s */
-static bool
-streq(const Attr *a, const char *s)
-{
-	return a->s.len == strlen(s) && memcmp(a->s.data, s, a->s.len) == 0;
-}
-
 /* Window parameters of a pool: x [N][C][spatial...] -> y of the same rank
  * with y's spatial dims as inferred. */
 static void
@@ -106,7 +47,7 @@ poolparams(const Module *m, const Ins *in, const Tensor *x, const Tensor *y,
 		    "(1-D to 3-D are)", nsp);
 	if (y->rank != x->rank || y->dim[0] != x->dim[0]
 	    || y->dim[1] != x->dim[1])
-		mismatch(m, in);
+		op_mismatch(m, in);
 	p->nsp = nsp;
 	if (!ir_getattr(in, "kernel_shape"))
 		ir_error(m, in, "attribute kernel_shape is missing");
@@ -123,17 +64,17 @@ poolparams(const Module *m, const Ins *in, const Tensor *x, const Tensor *y,
 			    "must be positive");
 		p->pb[k] = pads[k];
 		p->pe[k] = pads[nsp + k];
-		if (a && a->s.len && !streq(a, "NOTSET")) {
+		if (a && a->s.len && !op_streq(a, "NOTSET")) {
 			p->pb[k] = p->pe[k] = 0;
-			if (streq(a, "VALID"))
+			if (op_streq(a, "VALID"))
 				continue;
 			total = (y->dim[2 + k] - 1) * p->s[k]
 			    + (p->k[k] - 1) * p->d[k] + 1 - x->dim[2 + k];
 			total = total > 0 ? total : 0;
-			if (streq(a, "SAME_UPPER")) {
+			if (op_streq(a, "SAME_UPPER")) {
 				p->pb[k] = total / 2;
 				p->pe[k] = total - total / 2;
-			} else if (streq(a, "SAME_LOWER")) {
+			} else if (op_streq(a, "SAME_LOWER")) {
 				p->pe[k] = total / 2;
 				p->pb[k] = total - total / 2;
 			} else {
@@ -151,34 +92,34 @@ static void
 run_max_pool(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
 {
-	const Tensor *t = input(m, in, x, 0);
+	const Tensor *t = op_input(m, in, x, 0);
 	Tensor *idx = in->nout > 1 ? y[1] : NULL;
 	RtPool p;
 
 	poolparams(m, in, t, y[0], &p);
 	if (y[0]->dt != t->dt)
-		mismatch(m, in);
+		op_mismatch(m, in);
 	if (idx && (idx->dt != Di64 || idx->rank != y[0]->rank
 	    || memcmp(idx->dim, y[0]->dim, (size_t)idx->rank * sizeof idx->dim[0])))
-		mismatch(m, in);
+		op_mismatch(m, in);
 	if (!rt_maxpool((RtType)t->dt, t->data, t->dim[0] * t->dim[1],
 	    t->dim + 2, y[0]->dim + 2, &p, y[0]->data,
 	    idx ? idx->data : NULL, ir_attrint(in, "storage_order", 0) == 1))
 		ir_error(m, in, "MaxPool on %s is not supported by the "
-		    "interpreter (f32, u8, i8 are)", dtname(t->dt));
+		    "interpreter (f32, u8, i8 are)", op_dtname(t->dt));
 }
 
 static void
 run_average_pool(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
 {
-	const Tensor *t = input(m, in, x, 0);
+	const Tensor *t = op_input(m, in, x, 0);
 	RtPool p;
 
-	needf32(m, in, t);
+	op_needf32(m, in, t);
 	poolparams(m, in, t, y[0], &p);
 	if (y[0]->dt != Df32)
-		mismatch(m, in);
+		op_mismatch(m, in);
 	rt_avgpool_f32(t->data, t->dim[0] * t->dim[1], t->dim + 2,
 	    y[0]->dim + 2, &p, ir_attrint(in, "count_include_pad", 0) != 0,
 	    y[0]->data);
@@ -188,29 +129,29 @@ static void
 run_global_average_pool(const Module *m, const Ins *in,
     const Tensor *const *x, Tensor *const *y, Arena *scratch)
 {
-	const Tensor *t = input(m, in, x, 0);
+	const Tensor *t = op_input(m, in, x, 0);
 
-	needf32(m, in, t);
+	op_needf32(m, in, t);
 	if (t->rank < 2 || y[0]->dt != Df32
-	    || numel(y[0]) != (size_t)(t->dim[0] * t->dim[1]))
-		mismatch(m, in);
+	    || op_numel(y[0]) != (size_t)(t->dim[0] * t->dim[1]))
+		op_mismatch(m, in);
 	rt_global_avgpool_f32(t->data, t->dim[0] * t->dim[1],
-	    product(t->dim, 2, t->rank), y[0]->data);
+	    op_product(t->dim, 2, t->rank), y[0]->data);
 }
 
 static void
 run_lrn(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
 {
-	const Tensor *t = input(m, in, x, 0);
+	const Tensor *t = op_input(m, in, x, 0);
 	int64_t size = ir_attrint(in, "size", 0);
 
-	needf32(m, in, t);
+	op_needf32(m, in, t);
 	if (size < 1)
 		ir_error(m, in, "attribute size must be a positive integer");
-	if (t->rank < 2 || numel(y[0]) != numel(t) || y[0]->dt != Df32)
-		mismatch(m, in);
-	rt_lrn_f32(t->data, t->dim[0], t->dim[1], product(t->dim, 2, t->rank),
+	if (t->rank < 2 || op_numel(y[0]) != op_numel(t) || y[0]->dt != Df32)
+		op_mismatch(m, in);
+	rt_lrn_f32(t->data, t->dim[0], t->dim[1], op_product(t->dim, 2, t->rank),
 	    size, ir_attrfloat(in, "alpha", 1e-4f),
 	    ir_attrfloat(in, "beta", 0.75f), ir_attrfloat(in, "bias", 1.0f),
 	    y[0]->data);
@@ -222,13 +163,13 @@ static void
 run_softmax(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
 {
-	const Tensor *t = input(m, in, x, 0);
+	const Tensor *t = op_input(m, in, x, 0);
 	bool old = ir_opset(m, "") < 13;
 	int64_t axis = ir_attrint(in, "axis", old ? 1 : -1), a;
 
-	needf32(m, in, t);
-	if (numel(y[0]) != numel(t) || y[0]->dt != Df32)
-		mismatch(m, in);
+	op_needf32(m, in, t);
+	if (op_numel(y[0]) != op_numel(t) || y[0]->dt != Df32)
+		op_mismatch(m, in);
 	a = axis < 0 ? axis + t->rank : axis;
 	if (t->rank == 0 && (axis == 0 || axis == -1)) {
 		rt_softmax_f32(t->data, 1, 1, 1, y[0]->data);
@@ -238,11 +179,11 @@ run_softmax(const Module *m, const Ins *in, const Tensor *const *x,
 		ir_error(m, in, "axis %lld is out of range for rank %d",
 		    (long long)axis, t->rank);
 	if (old)
-		rt_softmax_f32(t->data, product(t->dim, 0, (int)a),
-		    product(t->dim, (int)a, t->rank), 1, y[0]->data);
+		rt_softmax_f32(t->data, op_product(t->dim, 0, (int)a),
+		    op_product(t->dim, (int)a, t->rank), 1, y[0]->data);
 	else
-		rt_softmax_f32(t->data, product(t->dim, 0, (int)a), t->dim[a],
-		    product(t->dim, (int)a + 1, t->rank), y[0]->data);
+		rt_softmax_f32(t->data, op_product(t->dim, 0, (int)a), t->dim[a],
+		    op_product(t->dim, (int)a + 1, t->rank), y[0]->data);
 }
 
 /* ReduceMean: axes from the attribute (opset < 18) or the optional second
@@ -251,21 +192,21 @@ static void
 run_reduce_mean(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
 {
-	const Tensor *t = input(m, in, x, 0);
+	const Tensor *t = op_input(m, in, x, 0);
 	const Tensor *ax = in->nin > 1 ? x[1] : NULL;
 	unsigned mask = 0;
 	int64_t v;
 	size_t n = 0, k, ny;
 	Attr *a;
 
-	needf32(m, in, t);
+	op_needf32(m, in, t);
 	if (y[0]->dt != Df32)
-		mismatch(m, in);
+		op_mismatch(m, in);
 	a = ir_getattr(in, "axes");
 	if (ax) {
 		if (ax->dt != Di64 && ax->dt != Di32)
 			ir_error(m, in, "axes must be i64");
-		n = numel(ax);
+		n = op_numel(ax);
 	} else if (a && a->kind == Aints) {
 		n = (size_t)a->n;
 	}
@@ -279,9 +220,9 @@ run_reduce_mean(const Module *m, const Ins *in, const Tensor *const *x,
 	}
 	if (n == 0) {
 		if (ir_attrint(in, "noop_with_empty_axes", 0)) {
-			if (numel(y[0]) != numel(t))
-				mismatch(m, in);
-			memcpy(y[0]->data, t->data, numel(t) * sizeof(float));
+			if (op_numel(y[0]) != op_numel(t))
+				op_mismatch(m, in);
+			memcpy(y[0]->data, t->data, op_numel(t) * sizeof(float));
 			return;
 		}
 		mask = t->rank ? (1u << t->rank) - 1 : 0;
@@ -290,8 +231,8 @@ run_reduce_mean(const Module *m, const Ins *in, const Tensor *const *x,
 	for (k = 0; k < (size_t)t->rank; k++)
 		if (!(mask >> k & 1))
 			ny *= (size_t)t->dim[k];
-	if (numel(y[0]) != ny)
-		mismatch(m, in);
+	if (op_numel(y[0]) != ny)
+		op_mismatch(m, in);
 	rt_reduce_mean_f32(t->data, t->dim, t->rank, mask, y[0]->data);
 }
 
@@ -299,14 +240,14 @@ static const float *
 bnparam(const Module *m, const Ins *in, const Tensor *const *x, int k,
     int64_t c, const char *what)
 {
-	const Tensor *t = input(m, in, x, k);
+	const Tensor *t = op_input(m, in, x, k);
 
 	if (t->dt != Df32)
 		ir_error(m, in, "%s is %s; the interpreter needs f32", what,
-		    dtname(t->dt));
-	if (numel(t) != (size_t)c)
+		    op_dtname(t->dt));
+	if (op_numel(t) != (size_t)c)
 		ir_error(m, in, "%s has %zu elements, not one per channel (%lld); "
-		    "spatial=0 is not supported", what, numel(t), (long long)c);
+		    "spatial=0 is not supported", what, op_numel(t), (long long)c);
 	return t->data;
 }
 
@@ -314,7 +255,7 @@ static void
 run_batch_normalization(const Module *m, const Ins *in,
     const Tensor *const *x, Tensor *const *y, Arena *scratch)
 {
-	const Tensor *t = input(m, in, x, 0);
+	const Tensor *t = op_input(m, in, x, 0);
 	const float *sc, *b, *mean, *var;
 	float eps = ir_attrfloat(in, "epsilon", 1e-5f);
 	float mom = ir_attrfloat(in, "momentum", 0.9f);
@@ -323,14 +264,14 @@ run_batch_normalization(const Module *m, const Ins *in,
 	bool train;
 	int o;
 
-	needf32(m, in, t);
+	op_needf32(m, in, t);
 	if (t->rank < 2)
 		ir_error(m, in, "the operand must have a channel dimension");
-	if (numel(y[0]) != numel(t) || y[0]->dt != Df32)
-		mismatch(m, in);
+	if (op_numel(y[0]) != op_numel(t) || y[0]->dt != Df32)
+		op_mismatch(m, in);
 	n = t->dim[0];
 	c = t->dim[1];
-	inner = product(t->dim, 2, t->rank);
+	inner = op_product(t->dim, 2, t->rank);
 	sc = bnparam(m, in, x, 1, c, "scale");
 	b = bnparam(m, in, x, 2, c, "bias");
 	mean = bnparam(m, in, x, 3, c, "mean");
@@ -355,8 +296,8 @@ run_batch_normalization(const Module *m, const Ins *in,
 
 		if (!y[o])
 			continue;
-		if (y[o]->dt != Df32 || numel(y[o]) != (size_t)c)
-			mismatch(m, in);
+		if (y[o]->dt != Df32 || op_numel(y[o]) != (size_t)c)
+			op_mismatch(m, in);
 		r = y[o]->data;
 		for (k = 0; k < c; k++)
 			switch (o) {
