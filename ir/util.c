@@ -6,15 +6,22 @@
  * removes unfinished output there) because it leaves through exit(1).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
 
+/* Calibration reports errors from worker threads too: the first thread to
+ * report takes this lock for good, so exactly one message is printed and
+ * one exit runs; the others block until the process ends. */
+static pthread_mutex_t errorlock = PTHREAD_MUTEX_INITIALIZER;
+
 void
 verror(const char *where, const char *fmt, va_list ap)
 {
+	pthread_mutex_lock(&errorlock);
 	fflush(stdout);
 	fprintf(stderr, "%s: error: ", where ? where : "sqc");
 	vfprintf(stderr, fmt, ap);
