@@ -6,7 +6,8 @@
 #           re2c + lemon (textual IR), libcriterion-dev (unit tests), zlib
 #           (.npz), libjpeg-turbo + libpng (image datasets)
 #   tests   llvm-14-tools (lit, FileCheck, not), Debian's python3 with onnx,
-#           numpy, torch, torchvision, Pillow (fixtures), libonnx-testdata (node tests),
+#           numpy, torch, torchvision, Pillow (fixtures), scikit-learn (the digits
+#           example's data, examples/digits/train.py), libonnx-testdata (node tests),
 #           onnxruntime-node@1.30.0 from npm in tests/oracle (the oracle)
 #           and the torchvision fixture models in tests/models/cache.
 # Each step is skipped when its result is already present, so `make` can call
@@ -19,7 +20,7 @@ SUDO=
 
 debs="protobuf-c-compiler libprotobuf-c-dev libonnx-dev re2c lemon libcriterion-dev
 llvm-14-tools python3-onnx python3-numpy libonnx-testdata python3-torch python3-torchvision
-zlib1g-dev libjpeg-dev libpng-dev python3-pil"
+zlib1g-dev libjpeg-dev libpng-dev python3-pil python3-sklearn"
 missing=
 for p in $debs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
