@@ -8,7 +8,8 @@
  * Inputs are .npy or TensorProto .pb files (frontend/tensorio.c).  --input
  * NAME=FILE binds a graph input by name; --input FILE binds by the
  * TensorProto's name, else to the first input not yet bound.  Every graph
- * input needs data.  Outputs: without -o a summary line per output (dtype,
+ * input needs data.  Symbolic dims that --input-shape left open take their
+ * sizes from the data (a mismatch with a fixed dim is an error).  Outputs: without -o a summary line per output (dtype,
  * shape, min, max, mean) on stdout; with -o OUT.npy (one-output models) that
  * file; with -o DIR one DIR/output_K.npy per graph output K (the ONNX test
  * data naming), each written whole or not at all.  --repeat N runs N times
@@ -105,6 +106,36 @@ cmpdouble(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* data for an input with open dims must agree with its dtype, rank and
+ * fixed dims */
+static void
+checkfits(const Module *m, int k, const Tensor *t)
+{
+	const Type *ty = &m->val[m->in[k]].type;
+	Type tt = tensor_type(t);
+	char want[256], got[256];
+	int j;
+	bool ok = t->dt == ty->dt && (ty->rank < 0 || ty->rank == t->rank);
+
+	for (j = 0; ok && j < ty->rank; j++)
+		ok = ty->dim[j] < 0 || ty->dim[j] == t->dim[j];
+	if (!ok)
+		error(m->path, "input '%s' needs %s, got %s", m->val[m->in[k]].name,
+		    type_str(want, sizeof want, ty), type_str(got, sizeof got, &tt));
+}
+
+/* "NAME=D0,D1,..." for fix_input_shape */
+static const char *
+shapespec(Arena *a, const char *name, const Tensor *t)
+{
+	char *s = arena_printf(a, "%s=", name);
+	int k;
+
+	for (k = 0; k < t->rank; k++)
+		s = arena_printf(a, "%s%s%lld", s, k ? "," : "", (long long)t->dim[k]);
+	return s;
+}
+
 static void
 writenpy(const char *path, const Tensor *t)
 {
@@ -177,9 +208,6 @@ run_main(int argc, char **argv)
 	for (k = 0; k < nshapes; k++)
 		fix_input_shape(m, shapes[k]);
 	ir_verify(m);
-	pipeline_run(m, passes, &po);
-	ir_infer(m);
-	ir_verify(m);
 
 	/* bind inputs */
 	a = arena_new();
@@ -212,6 +240,15 @@ run_main(int argc, char **argv)
 		if (!bound[k])
 			error(model, "input '%s' has no data; give it with --input %s=FILE.npy",
 			    m->val[m->in[k]].name, m->val[m->in[k]].name);
+	/* symbolic dims left open take their sizes from the data */
+	for (k = 0; k < m->nin; k++)
+		if (!type_static(&m->val[m->in[k]].type)) {
+			checkfits(m, k, &inputs[k]);
+			fix_input_shape(m, shapespec(a, m->val[m->in[k]].name, &inputs[k]));
+		}
+	pipeline_run(m, passes, &po);
+	ir_infer(m);
+	ir_verify(m);
 
 	e = exec_new(m);
 	outputs = arena_alloc(a, (size_t)(m->nout + 1) * sizeof *outputs);
