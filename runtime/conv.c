@@ -21,7 +21,14 @@
  *
  * Depthwise (one input channel per group): the same planes per channel;
  * the output is a sum of kh*kw shifted slices scaled by the weights —
- * contiguous loads, vectorised in registers over 4 vectors.
+ * contiguous loads, vectorised in registers over 4 vectors, the fused
+ * activation applied in registers.  Rows at least a vector wide are
+ * computed straight into y (the last vector of a row overlaps its
+ * predecessor rather than spilling past the row); narrower ones as one
+ * flat run over the planes' width, then compacted.  The padding's zeros sit
+ * at the same places in every channel's planes, so they are written once
+ * per call; rows are copied with inline vector moves, not memcpy calls
+ * (which dominate on 7x7 planes).
  *
  * Transposed convolution: col[mpg*kh*kw][h*w] = w_g^T * x_g (a GEMM with A
  * transposed), then col2im adds each column entry into its output pixel.
@@ -85,43 +92,125 @@ inrange(long ix0, long s, long w, long len, long *lo, long *hi)
 
 /* ---- vector kernels, one set per instruction set ------------------------ */
 
-/* out[q] = bias + sum_t wt[t] * src[off[t] + q] for q < nq, in blocks of
- * 4 vectors (src is read up to a block past nq) */
-#define DWKERN(NAME, ATTR, VT, VTU, VW)                                      \
-static ATTR void                                                             \
-NAME(const float *src, const long *off, const float *wt, long ntap,          \
-    float bias, long nq, float *out)                                         \
-{                                                                            \
-	float tmp[4 * VW];                                                   \
-	long q, t;                                                           \
-	int v;                                                               \
-                                                                             \
-	for (q = 0; q < nq; q += 4 * VW) {                                   \
-		VT acc[4];                                                   \
+/* out[q] = bias + sum_t wt[t] * src[off[t] + q] for q < nq, clamped to
+ * [clamp[0], clamp[1]] unless clamp is NULL: blocks of 4 vectors, then one
+ * of 1 to 4 whose last vector is moved back to end at nq, overlapping its
+ * predecessor (recomputing an output repeats the same operations: the
+ * same value).  nq < VW goes through a buffer.  src is read up to
+ * max(nq, VW) + off[t]; out is written in [0, nq). */
+#define DWBLOCK(VT, VTU, VW, CLAMP, NV)                                      \
+	do {                                                                 \
+		VT acc[NV];                                                  \
+		long at[NV];                                                 \
                                                                              \
 		RT_UNROLL                                                    \
-		for (v = 0; v < 4; v++)                                      \
+		for (v = 0; v < NV; v++) {                                   \
+			at[v] = q + v * VW;                                  \
+			if (at[v] + VW > nq && nq >= VW)                     \
+				at[v] = nq - VW;                             \
 			acc[v] = (VT){0} + bias;                             \
+		}                                                            \
 		for (t = 0; t < ntap; t++) {                                 \
-			const float *s = src + off[t] + q;                   \
+			const float *s = src + off[t];                       \
 			float wv = wt[t];                                    \
                                                                              \
 			RT_UNROLL                                            \
-			for (v = 0; v < 4; v++)                              \
-				acc[v] += wv * *(const VTU *)(s + v * VW);   \
+			for (v = 0; v < NV; v++)                             \
+				acc[v] += wv * *(const VTU *)(s + at[v]);    \
 		}                                                            \
-		if (q + 4 * VW <= nq) {                                      \
-			RT_UNROLL                                            \
-			for (v = 0; v < 4; v++)                              \
-				*(VTU *)(out + q + v * VW) = acc[v];         \
-		} else {                                                     \
-			RT_UNROLL                                            \
-			for (v = 0; v < 4; v++)                              \
-				*(VTU *)(tmp + v * VW) = acc[v];             \
-			memcpy(out + q, tmp, (size_t)(nq - q) * sizeof *out); \
+		RT_UNROLL                                                    \
+		for (v = 0; v < NV; v++) {                                   \
+			if (clamp)                                           \
+				CLAMP(acc[v], lo, hi);                       \
+			if (nq >= VW)                                        \
+				*(VTU *)(out + at[v]) = acc[v];              \
+			else                                                 \
+				*(VTU *)tmp = acc[v];                        \
 		}                                                            \
+	} while (0)
+
+#define DWKERN(NAME, ATTR, VT, VTU, VW, CLAMP)                               \
+static ATTR void                                                             \
+NAME(const float *src, const long *off, const float *wt, long ntap,          \
+    float bias, long nq, const float *clamp, float *out)                     \
+{                                                                            \
+	VT lo = (VT){0} + (clamp ? clamp[0] : 0);                            \
+	VT hi = (VT){0} + (clamp ? clamp[1] : 0);                            \
+	float tmp[VW];                                                       \
+	long q, t;                                                           \
+	int v;                                                               \
+                                                                             \
+	for (q = 0; q + 4 * VW <= nq; q += 4 * VW)                           \
+		DWBLOCK(VT, VTU, VW, CLAMP, 4);                              \
+	switch ((nq - q + VW - 1) / VW) {                                    \
+	case 4:                                                              \
+		DWBLOCK(VT, VTU, VW, CLAMP, 4);                              \
+		break;                                                       \
+	case 3:                                                              \
+		DWBLOCK(VT, VTU, VW, CLAMP, 3);                              \
+		break;                                                       \
+	case 2:                                                              \
+		DWBLOCK(VT, VTU, VW, CLAMP, 2);                              \
+		break;                                                       \
+	case 1:                                                              \
+		DWBLOCK(VT, VTU, VW, CLAMP, 1);                              \
+		for (t = 0; nq < VW && t < nq; t++)                          \
+			out[t] = tmp[t];                                     \
+		break;                                                       \
 	}                                                                    \
 }
+
+/* d[r*ldd + i] = s[r*lds + i] for r < rows, i < n, by vectors (no call to
+ * memcpy for short rows): whole vectors and one more overlapping the last
+ * at the end; NARROW(d, s, n) copies rows narrower than a vector */
+#define COPYROWS(NAME, ATTR, VTU, VW, NARROW)                                \
+static ATTR void                                                             \
+NAME(float *d, long ldd, const float *s, long lds, long rows, long n)        \
+{                                                                            \
+	long i, r;                                                           \
+                                                                             \
+	for (r = 0; r < rows; r++, d += ldd, s += lds) {                     \
+		if (n < VW) {                                                \
+			NARROW(d, s, n);                                     \
+			continue;                                            \
+		}                                                            \
+		for (i = 0; i + VW <= n; i += VW)                            \
+			*(VTU *)(d + i) = *(const VTU *)(s + i);             \
+		if (i < n)                                                   \
+			*(VTU *)(d + n - VW) = *(const VTU *)(s + n - VW);   \
+	}                                                                    \
+}
+
+/* n < 16 floats: two overlapping vectors of 8 or 4, else one by one */
+#define NARROW16(d, s, n)                                                    \
+	do {                                                                 \
+		if ((n) >= 8) {                                              \
+			*(rt_v8u *)(d) = *(const rt_v8u *)(s);               \
+			*(rt_v8u *)((d) + (n) - 8) =                         \
+			    *(const rt_v8u *)((s) + (n) - 8);                \
+		} else {                                                     \
+			NARROW8(d, s, n);                                    \
+		}                                                            \
+	} while (0)
+#define NARROW8(d, s, n)                                                     \
+	do {                                                                 \
+		if ((n) >= 4) {                                              \
+			*(rt_v4u *)(d) = *(const rt_v4u *)(s);               \
+			*(rt_v4u *)((d) + (n) - 4) =                         \
+			    *(const rt_v4u *)((s) + (n) - 4);                \
+		} else {                                                     \
+			NARROW4(d, s, n);                                    \
+		}                                                            \
+	} while (0)
+#define NARROW4(d, s, n)                                                     \
+	do {                                                                 \
+		for (i = 0; i < (n); i++)                                    \
+			(d)[i] = (s)[i];                                     \
+	} while (0)
+
+#define CLAMPV4(v, lo, hi) RT_VCLAMP(rt_v4, rt_i4, v, lo, hi)
+#define CLAMPV8(v, lo, hi) RT_VCLAMP(rt_v8, rt_i8, v, lo, hi)
+#define CLAMPV16(v, lo, hi) RT_VCLAMP(rt_v16, rt_i16, v, lo, hi)
 
 /* even[i] = s[2i], odd[i] = s[2i+1] for i < n */
 #define DEINT(NAME, ATTR, VT, VTU, VW, EVEN, ODD)                            \
@@ -157,15 +246,19 @@ NAME(const float *s, float *even, float *odd, long n)                        \
 #define ODD16 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31
 
 typedef struct Isa {
+	long vw;	/* floats per vector */
 	void (*dw)(const float *, const long *, const float *, long, float,
-	    long, float *);
+	    long, const float *, float *);
 	void (*deint)(const float *, float *, float *, long);
+	void (*copy)(float *, long, const float *, long, long, long);
 } Isa;
 
 #if RT_VEC
-DWKERN(dwbase, RT_CONTRACT, rt_v4, rt_v4u, 4)
+DWKERN(dwbase, RT_CONTRACT, rt_v4, rt_v4u, 4, CLAMPV4)
+COPYROWS(copybase, , rt_v4u, 4, NARROW4)
 #else
-DWKERN(dwbase, RT_CONTRACT, float, float, 1)
+DWKERN(dwbase, RT_CONTRACT, float, float, 1, RT_SCLAMP)
+COPYROWS(copybase, , float, 1, NARROW4)
 #endif
 #if RT_VEC && RT_SHUFFLE
 DEINT(deintbase, , rt_v4, rt_v4u, 4, EVEN4, ODD4)
@@ -181,11 +274,17 @@ deintbase(const float *s, float *even, float *odd, long n)
 	}
 }
 #endif
-static const Isa isabase = {dwbase, deintbase};
+#if RT_VEC
+static const Isa isabase = {4, dwbase, deintbase, copybase};
+#else
+static const Isa isabase = {1, dwbase, deintbase, copybase};
+#endif
 
 #if RT_X86
-DWKERN(dwavx2, RT_CONTRACT RT_AVX2, rt_v8, rt_v8u, 8)
-DWKERN(dwavx512, RT_CONTRACT RT_AVX512, rt_v16, rt_v16u, 16)
+DWKERN(dwavx2, RT_CONTRACT RT_AVX2, rt_v8, rt_v8u, 8, CLAMPV8)
+DWKERN(dwavx512, RT_CONTRACT RT_AVX512, rt_v16, rt_v16u, 16, CLAMPV16)
+COPYROWS(copyavx2, RT_AVX2, rt_v8u, 8, NARROW8)
+COPYROWS(copyavx512, RT_AVX512, rt_v16u, 16, NARROW16)
 #if RT_SHUFFLE
 DEINT(deintavx2, RT_AVX2, rt_v8, rt_v8u, 8, EVEN8, ODD8)
 DEINT(deintavx512, RT_AVX512, rt_v16, rt_v16u, 16, EVEN16, ODD16)
@@ -193,8 +292,8 @@ DEINT(deintavx512, RT_AVX512, rt_v16, rt_v16u, 16, EVEN16, ODD16)
 #define deintavx2 deintbase
 #define deintavx512 deintbase
 #endif
-static const Isa isaavx2 = {dwavx2, deintavx2};
-static const Isa isaavx512 = {dwavx512, deintavx512};
+static const Isa isaavx2 = {8, dwavx2, deintavx2, copyavx2};
+static const Isa isaavx512 = {16, dwavx512, deintavx512, copyavx512};
 #endif
 
 static const Isa *
@@ -263,19 +362,21 @@ rowbuf(const Ph *d, const RtConv *p)
  * the even (d0) and odd (d1) columns, wq each, zero outside [lo, hi). */
 static void
 split2(const Isa *isa, const float *s, long lo, long hi, long wq, float *d0,
-    float *d1)
+    float *d1, bool zero)
 {
 	long n = hi - lo, t;
 	float *e = lo % 2 ? d1 + lo / 2 : d0 + lo / 2;	/* gets s[0], s[2].. */
 	float *o = lo % 2 ? d0 + (lo + 1) / 2 : d1 + lo / 2;
 
+	isa->deint(s, e, o, n / 2);
+	if (n % 2)
+		e[n / 2] = s[n - 1];
+	if (!zero)
+		return;
 	for (t = 0; t < (lo + 1) / 2; t++)
 		d0[t] = 0;
 	for (t = 0; t < lo / 2; t++)
 		d1[t] = 0;
-	isa->deint(s, e, o, n / 2);
-	if (n % 2)
-		e[n / 2] = s[n - 1];
 	for (t = (hi + 1) / 2; t < wq; t++)
 		d0[t] = 0;
 	for (t = hi / 2; t < wq; t++)
@@ -283,63 +384,67 @@ split2(const Isa *isa, const float *s, long lo, long hi, long wq, float *d0,
 }
 
 /* The used phase planes of input plane x (h x w) into buf; row is scratch
- * of rowbuf() floats. */
+ * of rowbuf() floats.  The zeros of the padding sit at the same places for
+ * every plane: zero says to write them (else buf and row already hold
+ * them from an earlier call with the same geometry). */
 static void
 planes(const RtConv *p, const Isa *isa, const Ph *d, const float *x,
-    float *buf, float *row)
+    float *buf, float *row, bool zero)
 {
 	long plane = d->hq * d->wq, wp = p->sw * d->wq;
-	long ry, rx, yq, lo, hi;
+	long ry, rx, yq, lo, hi, y0, y1, j;
 
+	/* padded columns [lo, hi) hold x's row */
+	inrange(-p->pl, 1, p->w, wp, &lo, &hi);
 	for (ry = 0; ry < p->sh; ry++) {
 		if (ry < 32 && !(d->used >> ry & 1))
 			continue;
-		for (yq = 0; yq < d->hq; yq++) {
-			long iy = yq * p->sh + ry - p->pt;
+		/* rows yq in [y0, y1) hold x's row yq*sh + ry - pt */
+		inrange(ry - p->pt, p->sh, p->h, d->hq, &y0, &y1);
+		for (yq = 0; zero && yq < d->hq; yq++) {
 			float *dr = buf + ry * p->sw * plane + yq * d->wq;
-			float *pr = p->sw == 1 ? dr : row;
 
-			if (iy < 0 || iy >= p->h) {
-				for (rx = 0; rx < p->sw; rx++)
+			for (rx = 0; rx < p->sw; rx++)
+				if (yq < y0 || yq >= y1)
 					memset(dr + rx * plane, 0,
 					    (size_t)d->wq * sizeof *dr);
-				continue;
-			}
-			/* padded columns [lo, hi) hold x's row */
-			inrange(-p->pl, 1, p->w, wp, &lo, &hi);
+				else if (p->sw == 1) {
+					memset(dr, 0, (size_t)lo * sizeof *dr);
+					memset(dr + hi, 0, (size_t)(wp - hi) *
+					    sizeof *dr);
+				}
+		}
+		if (p->sw == 1) {
+			isa->copy(buf + ry * plane + y0 * d->wq + lo, d->wq,
+			    x + (y0 * p->sh + ry - p->pt) * p->w + lo - p->pl,
+			    p->sh * p->w, y1 - y0, hi - lo);
+			continue;
+		}
+		for (yq = y0; yq < y1; yq++) {
+			long iy = yq * p->sh + ry - p->pt;
+			float *dr = buf + ry * p->sw * plane + yq * d->wq;
+
 			if (p->sw == 2) {
 				split2(isa, x + iy * p->w + lo - p->pl, lo, hi,
-				    d->wq, dr, dr + plane);
+				    d->wq, dr, dr + plane, zero);
 				continue;
 			}
 			/* the padded row, then split by column phase */
-			memset(pr, 0, (size_t)lo * sizeof *pr);
-			memcpy(pr + lo, x + iy * p->w + lo - p->pl,
-			    (size_t)(hi - lo) * sizeof *pr);
-			memset(pr + hi, 0, (size_t)(wp - hi) * sizeof *pr);
-			if (p->sw > 2)
-				for (rx = 0; rx < p->sw; rx++)
-					for (lo = 0; lo < d->wq; lo++)
-						dr[rx * plane + lo] =
-						    row[lo * p->sw + rx];
+			if (zero) {
+				memset(row, 0, (size_t)lo * sizeof *row);
+				memset(row + hi, 0, (size_t)(wp - hi) *
+				    sizeof *row);
+			}
+			isa->copy(row + lo, 0, x + iy * p->w + lo - p->pl, 0, 1,
+			    hi - lo);
+			for (rx = 0; rx < p->sw; rx++)
+				for (j = 0; j < d->wq; j++)
+					dr[rx * plane + j] = row[j * p->sw + rx];
 		}
 	}
 }
 
 /* ---- depthwise ---------------------------------------------------------- */
-
-/* a fused activation over n outputs */
-static void
-clampn(float *y, long n, float lo, float hi)
-{
-	float v;
-	long i;
-
-	for (i = 0; i < n; i++) {
-		v = y[i] < lo ? lo : y[i];
-		y[i] = v > hi ? hi : v;
-	}
-}
 
 static size_t
 dwwork(const RtConv *p)
@@ -364,33 +469,41 @@ depthwise(const RtConv *p, const float *x, const float *w, const float *bias,
 	float *out = (float *)(base + lines(np + DWSLACK));
 	float *row = (float *)((char *)out + lines(d.nq));
 	long *off = (long *)((char *)row + lines(rowbuf(&d, p)));
+	float clampv[2] = {p->lo, p->hi};
+	const float *clamp = p->act ? clampv : NULL;
+	/* output rows wide enough for whole vectors are computed straight
+	 * into y, row by row; narrow ones as one flat run over the planes'
+	 * width, then compacted */
+	bool rowwise = d.wq != p->ow && p->ow >= isa->vw;
 
 	for (t = 0; t < ntap; t++)
 		off[t] = tapoff(p, &d, t);
-	/* unused phases and the slack: read, never used, must be defined */
+	/* the padding, unused phases and the slack: zero once */
 	memset(buf, 0, lines(np + DWSLACK));
 	for (nb = 0; nb < p->n; nb++)
 		for (g = 0; g < p->group; g++) {
 			planes(p, isa, &d, x + (nb * p->c + g) * p->h * p->w,
-			    buf, row);
+			    buf, row, nb == 0 && g == 0);
 			for (j = 0; j < mpg; j++) {
 				long co = g * mpg + j;
 				float *yc = y + (nb * p->m + co) * p->oh * p->ow;
+				const float *wc = w + co * ntap;
+				float b0 = bias ? bias[co] : 0;
 
 				if (d.wq == p->ow) {
-					isa->dw(buf, off, w + co * ntap, ntap,
-					    bias ? bias[co] : 0, d.nq, yc);
-					if (p->act)
-						clampn(yc, d.nq, p->lo, p->hi);
-					continue;
+					isa->dw(buf, off, wc, ntap, b0, d.nq,
+					    clamp, yc);
+				} else if (rowwise) {
+					for (oy = 0; oy < p->oh; oy++)
+						isa->dw(buf + oy * d.wq, off, wc,
+						    ntap, b0, p->ow, clamp,
+						    yc + oy * p->ow);
+				} else {
+					isa->dw(buf, off, wc, ntap, b0, d.nq,
+					    clamp, out);
+					isa->copy(yc, p->ow, out, d.wq, p->oh,
+					    p->ow);
 				}
-				isa->dw(buf, off, w + co * ntap, ntap,
-				    bias ? bias[co] : 0, d.nq, out);
-				if (p->act)
-					clampn(out, d.nq, p->lo, p->hi);
-				for (oy = 0; oy < p->oh; oy++)
-					memcpy(yc + oy * p->ow, out + oy * d.wq,
-					    (size_t)p->ow * sizeof *out);
 			}
 		}
 }
@@ -441,7 +554,7 @@ rt_conv2d(const RtConv *p, const float *x, const float *w, const float *bias,
     float *y, void *work)
 {
 	long cpg = p->c / p->group, mpg = p->m / p->group;
-	long k = cpg * p->kh * p->kw, khw = p->kh * p->kw, nb, g, ci, t, co, oy;
+	long k = cpg * p->kh * p->kw, khw = p->kh * p->kw, nb, g, ci, t, co;
 	const Isa *isa = pick();
 	Ph d = phgeom(p);
 	Layout l = layout(p, &d);
@@ -477,7 +590,8 @@ rt_conv2d(const RtConv *p, const float *x, const float *w, const float *bias,
 			} else {
 				for (ci = 0; ci < cpg; ci++)
 					planes(p, isa, &d, xg + ci * p->h * p->w,
-					    pl + ci * d.size, row);
+					    pl + ci * d.size, row,
+					    nb == 0 && g == 0);
 				rows.p = pl;
 			}
 			rt_sgemm_ex((size_t)mpg, (size_t)d.nq, (size_t)k, 1,
@@ -487,10 +601,8 @@ rt_conv2d(const RtConv *p, const float *x, const float *w, const float *bias,
 			if (c == yg)
 				continue;
 			for (co = 0; co < mpg; co++)
-				for (oy = 0; oy < p->oh; oy++)
-					memcpy(yg + (co * p->oh + oy) * p->ow,
-					    out + co * d.nq + oy * d.wq,
-					    (size_t)p->ow * sizeof *out);
+				isa->copy(yg + co * p->oh * p->ow, p->ow,
+				    out + co * d.nq, d.wq, p->oh, p->ow);
 		}
 }
 

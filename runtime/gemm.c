@@ -11,8 +11,8 @@
  * Nor is B when at most two row panels read it (M <= 2*mr) and its rows
  * are evenly spaced: packing would copy each element to use it once.
  * The first K slice applies beta and the bias; later slices accumulate.
- * A fused activation (clamp = {lo, hi}) is applied to each tile right after
- * its last K slice, while the tile is still in cache.
+ * A fused activation (clamp = {lo, hi}) is applied by the kernel with the
+ * last K slice, before the tile is stored.
  * C = A B^T with fewer than 8 rows (fully connected layers at batch 1) is
  * a set of dot products instead: packing B^T would be a transpose of the
  * whole weight matrix to use each element once per row.
@@ -34,7 +34,8 @@
 
 typedef void KernFn(size_t kc, const float *restrict a, size_t rs,
     size_t cs, const float *restrict b, size_t ldb, float *restrict c,
-    size_t ldc, size_t nr, float alpha, float beta, const float *bias);
+    size_t ldc, size_t nr, float alpha, float beta, const float *bias,
+    const float *clamp);
 
 enum { MAXMR = 12 };
 
@@ -53,6 +54,7 @@ typedef struct KernSet {
 #define KVTU rt_v4u
 #define KVW 4
 #define KNV 2
+#define KCLAMP(v, lo, hi) RT_VCLAMP(rt_v4, rt_i4, v, lo, hi)
 #define KNAME kbase1
 #define KMR 1
 #include "gemmkern.h"
@@ -76,6 +78,7 @@ typedef struct KernSet {
 #undef KVTU
 #undef KVW
 #undef KNV
+#undef KCLAMP
 
 static const KernSet ksbase = {
 	6, 8, 120, 256, 2048,
@@ -89,6 +92,7 @@ static const KernSet ksbase = {
 #define KVTU float
 #define KVW 1
 #define KNV 4
+#define KCLAMP RT_SCLAMP
 #define KNAME kscalar1
 #define KMR 1
 #include "gemmkern.h"
@@ -106,6 +110,7 @@ static const KernSet ksbase = {
 #undef KVTU
 #undef KVW
 #undef KNV
+#undef KCLAMP
 
 static const KernSet ksbase = {
 	4, 4, 128, 256, 1024,
@@ -121,6 +126,7 @@ static const KernSet ksbase = {
 #define KVTU rt_v8u
 #define KVW 8
 #define KNV 2
+#define KCLAMP(v, lo, hi) RT_VCLAMP(rt_v8, rt_i8, v, lo, hi)
 #define KNAME kavx2_1
 #define KMR 1
 #include "gemmkern.h"
@@ -144,12 +150,14 @@ static const KernSet ksbase = {
 #undef KVTU
 #undef KVW
 #undef KNV
+#undef KCLAMP
 
 #define KATTR RT_CONTRACT RT_AVX512
 #define KVT rt_v16
 #define KVTU rt_v16u
 #define KVW 16
 #define KNV 2
+#define KCLAMP(v, lo, hi) RT_VCLAMP(rt_v16, rt_i16, v, lo, hi)
 #define KNAME kavx512_1
 #define KMR 1
 #include "gemmkern.h"
@@ -191,6 +199,7 @@ static const KernSet ksbase = {
 #undef KVTU
 #undef KVW
 #undef KNV
+#undef KCLAMP
 
 static const KernSet ksavx2 = {
 	6, 16, 120, 256, 2048,
@@ -457,6 +466,8 @@ rt_sgemm_ex(size_t m, size_t n, size_t k, float alpha, const float *a,
 		for (pc = 0; pc < k; pc += ks->kc) {
 			float be = pc == 0 ? beta : 1;
 			const float *bi = pc == 0 ? bias : NULL;
+			/* the activation goes with the last K slice */
+			const float *cl = pc + ks->kc >= k ? clamp : NULL;
 
 			kc = minz(ks->kc, k - pc);
 			if (jp < nc)
@@ -484,14 +495,8 @@ rt_sgemm_ex(size_t m, size_t n, size_t k, float alpha, const float *a,
 						    rs, cs, bp, ldb,
 						    c + (ic + ir) * ldc + jc + jr,
 						    ldc, nr, alpha, be,
-						    bi ? bi + ic + ir : NULL);
+						    bi ? bi + ic + ir : NULL, cl);
 					}
-					/* the tile is final after the last K
-					 * slice: apply the activation while it
-					 * is in cache */
-					if (clamp && pc + kc >= k)
-						clamptile(mc, nr, clamp,
-						    c + ic * ldc + jc + jr, ldc);
 				}
 			}
 		}

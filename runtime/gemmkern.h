@@ -9,15 +9,17 @@
  *   KVW     floats per KVT
  *   KNV     vectors per row of the tile: nr = KNV * KVW columns
  *   KMR     rows of the tile
+ *   KCLAMP  KCLAMP(v, lo, hi) clamps a KVT lvalue to [lo, hi]
  *
  * The kernel computes a KMR x nr block of C (nr <= KNV*KVW) from kc steps
  * of A, read in place (element (i, p) is a[i*rs + p*cs]: row-major,
  * transposed or any strided view, never packed) and B (b[p*ldb + j]:
  * packed, ldb = NR, zero past the matrix edge, or read in place):
  *   C = alpha * sum_p A[i][p] * b[p][j] + beta * C + bias[i]
- * beta == 0: C is not read; bias may be NULL.  The KMR x KNV accumulators
- * are a local array of vectors that the compiler keeps in registers once
- * every loop over them is unrolled.
+ * beta == 0: C is not read; bias may be NULL; clamp, unless NULL, is a
+ * fused activation: the results are clamped to [clamp[0], clamp[1]].  The
+ * KMR x KNV accumulators are a local array of vectors that the compiler
+ * keeps in registers once every loop over them is unrolled.
  */
 
 #define KNR (KNV * KVW)
@@ -25,9 +27,10 @@
 static KATTR void
 KNAME(size_t kc, const float *restrict a, size_t rs, size_t cs,
     const float *restrict b, size_t ldb, float *restrict c, size_t ldc,
-    size_t nr, float alpha, float beta, const float *bias)
+    size_t nr, float alpha, float beta, const float *bias,
+    const float *clamp)
 {
-	KVT acc[KMR][KNV];
+	KVT acc[KMR][KNV], lo, hi;
 	KVT bv[KNV];
 	const float *ar[KMR];
 	float t[KVW];
@@ -56,6 +59,10 @@ KNAME(size_t kc, const float *restrict a, size_t rs, size_t cs,
 				acc[r][v] += x * bv[v];
 		}
 	}
+	/* the clamp's vectors only now: live across the loop, they would
+	 * push accumulators out of registers */
+	lo = (KVT){0} + (clamp ? clamp[0] : 0);
+	hi = (KVT){0} + (clamp ? clamp[1] : 0);
 	if (nr == KNR) {
 		RT_UNROLL
 		for (r = 0; r < KMR; r++) {
@@ -65,12 +72,15 @@ KNAME(size_t kc, const float *restrict a, size_t rs, size_t cs,
 			for (v = 0; v < KNV; v++) {
 				KVTU *cp = (KVTU *)(c + (size_t)r * ldc +
 				    (size_t)v * KVW);
+				KVT y;
 
 				if (beta == 0)
-					*cp = alpha * acc[r][v] + br;
+					y = alpha * acc[r][v] + br;
 				else
-					*cp = alpha * acc[r][v] + beta * *cp +
-					    br;
+					y = alpha * acc[r][v] + beta * *cp + br;
+				if (clamp)
+					KCLAMP(y, lo, hi);
+				*cp = y;
 			}
 		}
 		return;
@@ -87,21 +97,26 @@ KNAME(size_t kc, const float *restrict a, size_t rs, size_t cs,
 
 			if (j0 + KVW <= nr) {
 				KVTU *cp = (KVTU *)(cr + j0);
+				KVT y;
 
 				if (beta == 0)
-					*cp = alpha * acc[r][v] + br;
+					y = alpha * acc[r][v] + br;
 				else
-					*cp = alpha * acc[r][v] + beta * *cp +
-					    br;
+					y = alpha * acc[r][v] + beta * *cp + br;
+				if (clamp)
+					KCLAMP(y, lo, hi);
+				*cp = y;
 			} else if (j0 < nr) {
 				*(KVTU *)t = alpha * acc[r][v] + br;
-				if (beta == 0)
-					for (j = 0; j < nr - j0; j++)
-						cr[j0 + j] = t[j];
-				else
-					for (j = 0; j < nr - j0; j++)
-						cr[j0 + j] = t[j] +
-						    beta * cr[j0 + j];
+				for (j = 0; j < nr - j0; j++) {
+					float y = t[j];
+
+					if (beta != 0)
+						y += beta * cr[j0 + j];
+					if (clamp)
+						RT_SCLAMP(y, clamp[0], clamp[1]);
+					cr[j0 + j] = y;
+				}
 			}
 		}
 	}

@@ -11,6 +11,11 @@
  *                rt_v4/rt_v8/rt_v16 (aligned to their size) and
  *                rt_v4u/rt_v8u/rt_v16u (4-byte aligned, may alias float)
  *                are vectors of 4, 8 and 16 floats
+ *   RT_VCLAMP(VT, IT, v, lo, hi)
+ *                clamp the vector lvalue v to [lo, hi] (vectors of VT; IT
+ *                the integer vector of the same shape: rt_i4/rt_i8/rt_i16);
+ *                like v < lo ? lo : v, then v > hi ? hi : v per element, so
+ *                NaN stays NaN.  RT_SCLAMP(v, lo, hi) is the scalar form.
  *   RT_X86       GCC or Clang on x86: kernels are compiled a second and
  *                third time with RT_AVX2 / RT_AVX512 target attributes
  *   RT_NOVEC     define it to build the plain scalar C fallback with GCC
@@ -47,7 +52,25 @@ typedef float rt_v8 __attribute__((vector_size(32)));
 typedef float rt_v8u __attribute__((vector_size(32), aligned(4), may_alias));
 typedef float rt_v16 __attribute__((vector_size(64)));
 typedef float rt_v16u __attribute__((vector_size(64), aligned(4), may_alias));
+typedef int rt_i4 __attribute__((vector_size(16)));
+typedef int rt_i8 __attribute__((vector_size(32)));
+typedef int rt_i16 __attribute__((vector_size(64)));
+/* a comparison of float vectors is -1 (all bits) where it holds, 0 where
+ * not: select by masks */
+#define RT_VCLAMP(VT, IT, v, lo, hi)                                         \
+	do {                                                                 \
+		IT m_ = (IT)((v) < (lo));                                    \
+                                                                             \
+		(v) = (VT)((m_ & (IT)(lo)) | (~m_ & (IT)(v)));               \
+		m_ = (IT)((v) > (hi));                                       \
+		(v) = (VT)((m_ & (IT)(hi)) | (~m_ & (IT)(v)));               \
+	} while (0)
 #endif
+#define RT_SCLAMP(v, lo, hi)                                                 \
+	do {                                                                 \
+		(v) = (v) < (lo) ? (lo) : (v);                               \
+		(v) = (v) > (hi) ? (hi) : (v);                               \
+	} while (0)
 
 #if RT_VEC && (defined(__x86_64__) || defined(__i386__))
 #define RT_X86 1

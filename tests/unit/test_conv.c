@@ -2,8 +2,9 @@
  * test_conv.c — runtime/conv.c: hand-computed convolutions for every
  * parameter (padding, stride, dilation, groups, depthwise with a
  * multiplier, bias, 1-D) and transposed convolutions (stride, pads,
- * output padding, groups), then random geometries against direct loops
- * written here from the definitions.  Every test runs once per kernel set
+ * output padding, groups), then random geometries, some with a fused
+ * activation clamp, against direct loops written here from the
+ * definitions.  Every test runs once per kernel set
  * this CPU has (SQC_ISA=base, avx2, avx512) and checks that no call writes
  * past the scratch size the work query reported.
  */
@@ -365,6 +366,16 @@ directt(const RtConv *p, const float *x, const float *w, const float *b,
 							}
 }
 
+/* the fused activation on expected values */
+static void
+clampd(double *y, size_t n, float lo, float hi)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		y[k] = y[k] < lo ? lo : y[k] > hi ? hi : y[k];
+}
+
 static void
 random1(uint32_t seed, bool transpose, bool big)
 {
@@ -439,14 +450,23 @@ random1(uint32_t seed, bool transpose, bool big)
 		directt(&p, x, w, hasbias ? b : NULL, want, mag);
 	else
 		direct(&p, x, w, hasbias ? b : NULL, want, mag);
+	/* a fused activation on every third convolution: Relu or [-0.3,
+	 * 0.4] */
+	if (!transpose && pick(&s, 3) == 0) {
+		p.act = true;
+		p.lo = pick(&s, 2) ? 0 : -0.3f;
+		p.hi = p.lo == 0 ? INFINITY : 0.4f;
+		clampd(want, ny, p.lo, p.hi);
+	}
 	run(&p, transpose, x, w, hasbias ? b : NULL, y);
 	for (k = 0; k < ny; k++)
 		cr_assert(fabs(y[k] - want[k]) <= 1e-5 * mag[k] + 1e-6,
 		    "seed %u%s: n%ld c%ld %ldx%ld m%ld g%ld k%ldx%ld s%ld,%ld "
-		    "d%ld,%ld p%ld,%ld -> %ldx%ld: y[%zu] = %g, not %g", seed,
-		    transpose ? " (transposed)" : "", p.n, p.c, p.h, p.w, p.m,
+		    "d%ld,%ld p%ld,%ld -> %ldx%ld act %d: y[%zu] = %g, not %g",
+		    seed, transpose ? " (transposed)" : "", p.n, p.c, p.h, p.w,
+		    p.m,
 		    p.group, p.kh, p.kw, p.sh, p.sw, p.dh, p.dw, p.pt, p.pl,
-		    p.oh, p.ow, k, y[k], want[k]);
+		    p.oh, p.ow, p.act, k, y[k], want[k]);
 	free(x);
 	free(w);
 	free(b);
@@ -480,9 +500,14 @@ randomconvt(void)
 static void
 bigdepthwise(void)
 {
-	/* MobileNet-like planes: 3x3 depthwise, stride 1 and 2 */
-	static const long shape[][4] = {	/* c, h=w, stride, pad */
-		{8, 56, 1, 1}, {8, 57, 2, 1}, {4, 112, 2, 0}, {16, 7, 1, 1},
+	/* MobileNet-like planes: 3x3 depthwise, stride 1 and 2; widths that
+	 * end on every kind of vector block (rows computed straight into y
+	 * or through a flat buffer), some with a fused Relu6 */
+	static const long shape[][5] = {	/* c, h=w, stride, pad, act */
+		{8, 56, 1, 1, 0}, {8, 57, 2, 1, 1}, {4, 112, 2, 0, 0},
+		{16, 7, 1, 1, 1}, {3, 112, 1, 1, 1}, {5, 20, 1, 1, 0},
+		{6, 14, 1, 1, 1}, {2, 3, 1, 1, 1}, {4, 28, 2, 1, 1},
+		{3, 66, 1, 1, 0},
 	};
 	size_t t, k, nx, ny;
 
@@ -490,7 +515,7 @@ bigdepthwise(void)
 		long c = shape[t][0], h = shape[t][1], s = shape[t][2];
 		long pad = shape[t][3], o = (h + 2 * pad - 3) / s + 1;
 		RtConv p = geom(c, h, h, c, c, 3, 3, s, 1, pad, o, o);
-		float *x, *w, *y;
+		float *x, *w, *b, *y;
 		double *want, *mag;
 		uint32_t r = (uint32_t)t;
 
@@ -498,6 +523,7 @@ bigdepthwise(void)
 		ny = (size_t)(c * o * o);
 		x = malloc(nx * sizeof *x);
 		w = malloc((size_t)c * 9 * sizeof *w);
+		b = malloc((size_t)c * sizeof *b);
 		y = malloc(ny * sizeof *y);
 		want = malloc(ny * sizeof *want);
 		mag = malloc(ny * sizeof *mag);
@@ -505,14 +531,23 @@ bigdepthwise(void)
 			x[k] = (float)pick(&r, 2001) / 1000.0f - 1.0f;
 		for (k = 0; k < (size_t)c * 9; k++)
 			w[k] = (float)pick(&r, 2001) / 1000.0f - 1.0f;
-		direct(&p, x, w, NULL, want, mag);
-		run(&p, false, x, w, NULL, y);
+		for (k = 0; k < (size_t)c; k++)
+			b[k] = (float)pick(&r, 2001) / 1000.0f - 1.0f;
+		direct(&p, x, w, b, want, mag);
+		if (shape[t][4]) {
+			p.act = true;
+			p.lo = 0;
+			p.hi = 0.6f;	/* Relu6 at this scale */
+			clampd(want, ny, p.lo, p.hi);
+		}
+		run(&p, false, x, w, b, y);
 		for (k = 0; k < ny; k++)
 			cr_assert(fabs(y[k] - want[k]) <= 1e-5 * mag[k] + 1e-6,
 			    "shape %zu: y[%zu] = %g, not %g", t, k, y[k],
 			    want[k]);
 		free(x);
 		free(w);
+		free(b);
 		free(y);
 		free(want);
 		free(mag);

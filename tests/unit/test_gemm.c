@@ -1,10 +1,11 @@
 /*
  * test_gemm.c — runtime/gemm.c: hand-computed products (transposes, alpha,
  * beta, bias, leading dimensions, K = 0), then random shapes chosen to
- * cross every tile and cache-block edge, against a triple loop written here
- * (double accumulation).  Every test runs once per kernel set this CPU has
- * (SQC_ISA=base, avx2, avx512), and checks that no call writes past the
- * scratch size rt_sgemm_work reported.
+ * cross every tile and cache-block edge, with and without a fused clamp,
+ * against a triple loop written here (double accumulation).  Every test
+ * runs once per kernel set this CPU has (SQC_ISA=base, avx2, avx512), and
+ * checks that no call writes past the scratch size rt_sgemm_work
+ * reported.
  */
 #include <math.h>
 #include <stdint.h>
@@ -245,6 +246,62 @@ randomshapes(void)
 			    (uint32_t)(s * 4 + t));
 }
 
+/* rt_sgemm_ex with a bias and a fused activation clamp: the clamp applies
+ * to the final sums only, however many K slices (256) they take */
+static void
+randomclamp(void)
+{
+	static const size_t shape[][3] = {
+		{13, 33, 257}, {25, 65, 600}, {40, 1100, 20}, {3, 70, 9},
+		{24, 100, 30},
+	};
+	static const float clamp[] = {-0.5f, 0.7f};
+	size_t t, i, j, p;
+
+	for (t = 0; t < sizeof shape / sizeof shape[0]; t++) {
+		size_t m = shape[t][0], n = shape[t][1], k = shape[t][2];
+		uint32_t seed = (uint32_t)t;
+		float *a = malloc(m * k * sizeof *a);
+		float *b = malloc(k * n * sizeof *b);
+		float *bi = malloc(m * sizeof *bi);
+		float *c = malloc(m * n * sizeof *c);
+		size_t ws = rt_sgemm_work(m, n, k);
+		unsigned char *w = scratch(ws);
+		RtRows rows = {b, n, NULL};
+
+		for (i = 0; i < m * k; i++)
+			a[i] = val(&seed) / 8;
+		for (i = 0; i < k * n; i++)
+			b[i] = val(&seed);
+		for (i = 0; i < m; i++)
+			bi[i] = val(&seed);
+		rt_sgemm_ex(m, n, k, 1, a, k, 1, rt_packb_rows, &rows, 0, bi,
+		    clamp, c, n, w);
+		checkcanary(w, ws);
+		for (i = 0; i < m; i++)
+			for (j = 0; j < n; j++) {
+				double s = bi[i], g = fabs(s), want;
+
+				for (p = 0; p < k; p++) {
+					s += (double)a[i * k + p] * b[p * n + j];
+					g += fabs((double)a[i * k + p] *
+					    b[p * n + j]);
+				}
+				want = s < clamp[0] ? clamp[0] :
+				    s > clamp[1] ? clamp[1] : s;
+				cr_assert(fabs(c[i * n + j] - want) <=
+				    1e-5 * g + 1e-6, "%zux%zux%zu: C[%zu][%zu] "
+				    "= %g, not %g", m, n, k, i, j, c[i * n + j],
+				    want);
+			}
+		free(a);
+		free(b);
+		free(bi);
+		free(c);
+		free(w);
+	}
+}
+
 #define FORISA(name, fn)                                                     \
 	Test(gemm, name##_base) { setenv("SQC_ISA", isas[0], 1); fn(); }      \
 	Test(gemm, name##_avx2) { setenv("SQC_ISA", isas[1], 1); fn(); }      \
@@ -256,3 +313,4 @@ FORISA(leading_dims, leading)
 FORISA(k_zero, kzero)
 FORISA(bias_rows, bias)
 FORISA(random_shapes, randomshapes)
+FORISA(random_clamp, randomclamp)
