@@ -23,50 +23,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "exec.h"
+#include "opkit.h"
 #include "runtime/conv.h"
 #include "runtime/gemm.h"
-
-static size_t
-numel(const Tensor *t)
-{
-	size_t n = 1;
-	int k;
-
-	for (k = 0; k < t->rank; k++)
-		n *= (size_t)t->dim[k];
-	return n;
-}
-
-static const char *
-dtname(DType dt)
-{
-	const char *s = dtype_name(dt);
-
-	return s ? s : "unknown";
-}
-
-static const Tensor *
-input(const Module *m, const Ins *in, const Tensor *const *x, int k)
-{
-	if (k >= in->nin || !x[k])
-		ir_error(m, in, "operand %d is missing", k + 1);
-	return x[k];
-}
-
-static const Tensor *
-optinput(const Ins *in, const Tensor *const *x, int k)
-{
-	return k < in->nin ? x[k] : NULL;
-}
-
-static void
-needf32(const Module *m, const Ins *in, const Tensor *t)
-{
-	if (t && t->dt != Df32)
-		ir_error(m, in, "%s on %s is not supported by the interpreter "
-		    "(only f32)", ir_opname(m, in), dtname(t->dt));
-}
 
 /* y must have shape dim[r] and dtype dt */
 static void
@@ -277,17 +236,17 @@ static void
 conv_act(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch, const float *act)
 {
-	const Tensor *xt = input(m, in, x, 0), *wt = input(m, in, x, 1);
-	const Tensor *bt = optinput(in, x, 2);
+	const Tensor *xt = op_input(m, in, x, 0), *wt = op_input(m, in, x, 1);
+	const Tensor *bt = op_optinput(in, x, 2);
 	const float *b;
 	int64_t dim[5], group;
 	RtConv p;
 	RtConv3 p3;
 	Geom g;
 
-	needf32(m, in, xt);
-	needf32(m, in, wt);
-	needf32(m, in, bt);
+	op_needf32(m, in, xt);
+	op_needf32(m, in, wt);
+	op_needf32(m, in, bt);
 	geom(m, in, xt, wt, &g);
 	group = ir_attrint(in, "group", 1);
 	if (group < 1 || xt->dim[1] % group || wt->dim[0] % group ||
@@ -341,8 +300,8 @@ static void
 run_conv_transpose(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
 {
-	const Tensor *xt = input(m, in, x, 0), *wt = input(m, in, x, 1);
-	const Tensor *bt = optinput(in, x, 2);
+	const Tensor *xt = op_input(m, in, x, 0), *wt = op_input(m, in, x, 1);
+	const Tensor *bt = op_optinput(in, x, 2);
 	const int64_t *op, *os = NULL;
 	const float *b;
 	int64_t dim[5], ext, nat, tot, group, mch;
@@ -352,9 +311,9 @@ run_conv_transpose(const Module *m, const Ins *in, const Tensor *const *x,
 	Geom g;
 	int j, n;
 
-	needf32(m, in, xt);
-	needf32(m, in, wt);
-	needf32(m, in, bt);
+	op_needf32(m, in, xt);
+	op_needf32(m, in, wt);
+	op_needf32(m, in, bt);
 	geom(m, in, xt, wt, &g);
 	n = g.nsp;
 	group = ir_attrint(in, "group", 1);
@@ -423,8 +382,8 @@ static void
 run_gemm(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
 {
-	const Tensor *a = input(m, in, x, 0), *b = input(m, in, x, 1);
-	const Tensor *c = optinput(in, x, 2);
+	const Tensor *a = op_input(m, in, x, 0), *b = op_input(m, in, x, 1);
+	const Tensor *c = op_optinput(in, x, 2);
 	bool ta = ir_attrint(in, "transA", 0) != 0;
 	bool tb = ir_attrint(in, "transB", 0) != 0;
 	float alpha = ir_attrfloat(in, "alpha", 1);
@@ -434,9 +393,9 @@ run_gemm(const Module *m, const Ins *in, const Tensor *const *x,
 	const float *cv;
 	int k;
 
-	needf32(m, in, a);
-	needf32(m, in, b);
-	needf32(m, in, c);
+	op_needf32(m, in, a);
+	op_needf32(m, in, b);
+	op_needf32(m, in, c);
 	if (a->rank != 2 || b->rank != 2)
 		ir_error(m, in, "gemm needs matrices (ranks %d and %d)",
 		    a->rank, b->rank);
@@ -449,7 +408,7 @@ run_gemm(const Module *m, const Ins *in, const Tensor *const *x,
 	dim[0] = mm;
 	dim[1] = nn;
 	checkout(m, in, y[0], Df32, dim, 2);
-	if (c && numel(c) > 0 && beta != 0) {
+	if (c && op_numel(c) > 0 && beta != 0) {
 		/* C broadcast to [M, N] (unidirectional, NumPy rules) */
 		if (c->rank > 2)
 			ir_error(m, in, "C has rank %d; it must broadcast to "
@@ -566,15 +525,15 @@ static void
 run_matmul(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
 {
-	const Tensor *a = input(m, in, x, 0), *b = input(m, in, x, 1);
+	const Tensor *a = op_input(m, in, x, 0), *b = op_input(m, in, x, 1);
 	const float *ad = a->data, *bd = b->data;
 	float *yd = y[0]->data;
 	int64_t t, oa, ob, mm;
 	void *wk;
 	MM g;
 
-	needf32(m, in, a);
-	needf32(m, in, b);
+	op_needf32(m, in, a);
+	op_needf32(m, in, b);
 	if (y[0]->dt != Df32)
 		ir_error(m, in, "inferred result type does not match the "
 		    "operands (shape inference bug)");
@@ -627,11 +586,11 @@ qparam(const Module *m, const Ins *in, const Tensor *const *x, int ks,
 	QP q;
 	size_t ns;
 
-	q.scale = input(m, in, x, ks);
-	q.zero = optinput(in, x, kz);
+	q.scale = op_input(m, in, x, ks);
+	q.zero = op_optinput(in, x, kz);
 	if (q.scale->dt != Df32)
 		ir_error(m, in, "%s scale must be f32", what);
-	ns = numel(q.scale);
+	ns = op_numel(q.scale);
 	if (q.scale->rank > 1 || (ns != 1 && (n == 0 || ns != (size_t)n)))
 		ir_error(m, in, "%s scale must be a scalar%s", what,
 		    n ? " or one value per channel" : "");
@@ -639,8 +598,8 @@ qparam(const Module *m, const Ins *in, const Tensor *const *x, int ks,
 	if (q.zero) {
 		if (q.zero->dt != dt)
 			ir_error(m, in, "%s zero point is %s, not %s", what,
-			    dtname(q.zero->dt), dtname(dt));
-		if (numel(q.zero) != ns)
+			    op_dtname(q.zero->dt), op_dtname(dt));
+		if (op_numel(q.zero) != ns)
 			ir_error(m, in, "%s zero point and scale differ in "
 			    "size", what);
 	}
@@ -679,8 +638,8 @@ static void
 run_qlinear_conv(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
 {
-	const Tensor *xt = input(m, in, x, 0), *wt = input(m, in, x, 3);
-	const Tensor *bt = optinput(in, x, 8), *yz;
+	const Tensor *xt = op_input(m, in, x, 0), *wt = op_input(m, in, x, 3);
+	const Tensor *bt = op_optinput(in, x, 8), *yz;
 	int64_t dim[5], o[2], cpg, mpg, npix;
 	int64_t nb, co, ci, ky, kx, oy, ox, t;
 	int64_t *acc;
@@ -690,8 +649,8 @@ run_qlinear_conv(const Module *m, const Ins *in, const Tensor *const *x,
 
 	if (!isq8(xt->dt) || !isq8(wt->dt))
 		ir_error(m, in, "QLinearConv on %s and %s is not supported "
-		    "(u8 or i8 only)", dtname(xt->dt), dtname(wt->dt));
-	yz = input(m, in, x, 7);
+		    "(u8 or i8 only)", op_dtname(xt->dt), op_dtname(wt->dt));
+	yz = op_input(m, in, x, 7);
 	ydt = yz->dt;
 	if (!isq8(ydt))
 		ir_error(m, in, "y zero point must be u8 or i8");
@@ -790,7 +749,7 @@ static void
 run_qlinear_matmul(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
 {
-	const Tensor *a = input(m, in, x, 0), *b = input(m, in, x, 3);
+	const Tensor *a = op_input(m, in, x, 0), *b = op_input(m, in, x, 3);
 	int64_t t, oa, ob, i, j, p, *acc;
 	QP qa, qb, qy;
 	DType ydt;
@@ -798,8 +757,8 @@ run_qlinear_matmul(const Module *m, const Ins *in, const Tensor *const *x,
 
 	if (!isq8(a->dt) || !isq8(b->dt))
 		ir_error(m, in, "QLinearMatMul on %s and %s is not supported "
-		    "(u8 or i8 only)", dtname(a->dt), dtname(b->dt));
-	ydt = input(m, in, x, 7)->dt;
+		    "(u8 or i8 only)", op_dtname(a->dt), op_dtname(b->dt));
+	ydt = op_input(m, in, x, 7)->dt;
 	if (!isq8(ydt))
 		ir_error(m, in, "y zero point must be u8 or i8");
 	if (y[0]->dt != ydt)
