@@ -1,15 +1,49 @@
 # sqc — plain Makefile, no recursion.  `make` builds ./sqc; `make check` runs
 # every test suite and ends with one "N passed, N failed" line.
 # Generated sources (protoc-c, re2c, lemon) go to build/gen and are never committed.
+# `make check SANITIZE=1` builds everything again with ASan + UBSan into
+# build-san/ (the compiler is build-san/sqc) and runs the same suites on it.
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Wpedantic -Wno-unused-parameter
-CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Ibuild/gen -I.
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -I$B/gen -I.
 LDLIBS  = -lprotobuf-c -lz -ljpeg -lpng -lm -lpthread
 PYTHON  = /usr/bin/python3
 ONNX_PROTO = /usr/include/onnx/onnx.proto
 B = build
+SQC = sqc
+
+# --- SANITIZE=1: AddressSanitizer (with LeakSanitizer) + UndefinedBehavior-
+# Sanitizer (plus float-cast-overflow, which GCC's "undefined" leaves out),
+# every report fatal.  Objects, generated sources, unit tests, the compiler
+# (build-san/sqc) and the tests' scratch files live in build-san/, so the two
+# builds never share an object.  The check targets export SQC (what
+# tests/lit.cfg.py's %sqc is) and the sanitizer options: each process stops
+# at its first report.  ASan and LSan reports go to files in
+# build-san/sanitizer/ under `make check`, which tests/run_all.py prints and
+# counts as failures, so a report fails the run even in a process whose
+# failure a test expected (`not %sqc ...`).  UBSan ignores log_path when
+# linked with ASan, so its reports go to stderr and end in abort(): a signal,
+# which `not` and the test scripts treat as a failure.  Leaks: none allowed,
+# except after error() (ir/util.c, doc/decisions.md).
+ifeq ($(SANITIZE),1)
+B = build-san
+SQC = $B/sqc
+SANFLAGS = -fsanitize=address,undefined,float-cast-overflow \
+           -fno-omit-frame-pointer -fno-sanitize-recover=all
+CFLAGS  += $(SANFLAGS)
+LDFLAGS += $(SANFLAGS)
+ASAN_OPT  = abort_on_error=0:halt_on_error=1:detect_leaks=1
+UBSAN_OPT = halt_on_error=1:abort_on_error=1:print_stacktrace=1
+SANLOG    = $(CURDIR)/$B/sanitizer
+SANENV    = SQC=$(CURDIR)/$(SQC) ASAN_OPTIONS=$(ASAN_OPT) UBSAN_OPTIONS=$(UBSAN_OPT)
+SANLOGENV = SQC=$(CURDIR)/$(SQC) ASAN_OPTIONS=$(ASAN_OPT):log_path=$(SANLOG)/asan \
+            UBSAN_OPTIONS=$(UBSAN_OPT)
+SANCHECK  = --sanitizer-logs $(SANLOG)
+sqc: $(SQC)
+.PHONY: sqc
+endif
 
 IROBJ    = $B/ir/util.o $B/ir/ir.o $B/ir/type.o $B/ir/use.o $B/ir/verify.o $B/ir/print.o \
            $B/ir/shape.o
@@ -17,7 +51,7 @@ FRONTOBJ = $B/frontend/onnx.o $B/frontend/textir.o $B/frontend/read.o \
            $B/frontend/inputshape.o $B/gen/lex.o $B/gen/parse.o $B/gen/onnx.pb-c.o \
            $B/frontend/tensorio.o $B/frontend/dataset.o $B/frontend/image.o
 PASSOBJ  = $B/passes/pipeline.o $B/passes/canonicalize.o $B/passes/calibrate.o \
-           $B/passes/calibstats.o $B/passes/calibtable.o
+           $B/passes/calibstats.o $B/passes/calibtable.o $B/passes/qparams.o
 BACKOBJ  = $B/backend/emitonnx.o
 DRVOBJ   = $B/driver/main.o $B/driver/outfile.o $B/driver/run.o $B/driver/mergecalib.o
 # runtime/ is the kernel library generated C links too (libsqcrt.a); exec/
@@ -27,13 +61,13 @@ EXECOBJ  = $(patsubst %.c,$B/%.o,$(wildcard exec/*.c))
 OBJ      = $(IROBJ) $(FRONTOBJ) $(PASSOBJ) $(BACKOBJ) $(EXECOBJ) $(DRVOBJ) $B/libsqcrt.a
 HDR      = ir/util.h ir/ir.h ir/ops.h frontend/frontend.h backend/backend.h \
            passes/passes.h driver/outfile.h frontend/textir.h exec/exec.h \
-           passes/calibstats.h passes/calibtable.h \
+           passes/calibstats.h passes/calibtable.h passes/qparams.h \
            frontend/tensorio.h frontend/dataset.h frontend/datafile.h \
            $(wildcard runtime/*.h)
 
-all: sqc
+all: $(SQC)
 
-sqc: $(OBJ)
+$(SQC): $(OBJ)
 	$(CC) $(LDFLAGS) -o $@.tmp $(OBJ) $(LDLIBS) && mv -f $@.tmp $@
 
 $B/libsqcrt.a: $(RTOBJ)
@@ -91,20 +125,20 @@ $B/tests/%: tests/unit/%.c $(LIBOBJ) $(HDR)
 
 LIT = $(PYTHON) /usr/lib/llvm-14/build/utils/lit/lit.py
 
-check: sqc $(UNITBIN) $B/.setup
-	@$(PYTHON) tests/run_all.py $(UNITBIN)
+check: $(SQC) $(UNITBIN) $B/.setup
+	@$(SANLOGENV) $(PYTHON) tests/run_all.py $(SANCHECK) $(UNITBIN)
 
 check-unit: $(UNITBIN)
-	@for t in $(UNITBIN); do $$t || exit 1; done
+	@for t in $(UNITBIN); do $(SANENV) $$t || exit 1; done
 
-check-lit: sqc
-	$(LIT) -sv tests
+check-lit: $(SQC)
+	$(SANENV) $(LIT) -sv tests
 
 example: sqc $B/.setup
 	sh examples/run.sh
 
 clean:
-	rm -rf $B sqc
+	rm -rf $B $(SQC)
 
 # lines longer than 80 columns in our own sources (QBE's `80`)
 80:

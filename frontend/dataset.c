@@ -539,7 +539,7 @@ static char **
 listdir(const char *dir, Arena *a, int *n)
 {
 	struct dirent *e;
-	char **names = NULL;
+	char **names = NULL, **out;
 	int len = 0, cap = 0;
 	DIR *dp;
 
@@ -559,8 +559,9 @@ listdir(const char *dir, Arena *a, int *n)
 	*n = len;
 	if (!names)
 		return arena_alloc(a, sizeof *names);
-	names = arena_memdup(a, names, (size_t)len * sizeof *names);
-	return names;
+	out = arena_memdup(a, names, (size_t)len * sizeof *names);
+	free(names);
+	return out;
 }
 
 /* A sample directory holds input_0.pb .. input_{n-1}.pb and no other

@@ -3,7 +3,8 @@
  * shortest round-trip float formatting.  See util.h for the contracts.
  *
  * error() runs the exit hooks registered with atexit (driver/outfile.c
- * removes unfinished output there) because it leaves through exit(1).
+ * removes unfinished output there) because it leaves through exit(1); in a
+ * sanitized build it also turns off the leak check at exit (see below).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -18,6 +19,33 @@
  * one exit runs; the others block until the process ends. */
 static pthread_mutex_t errorlock = PTHREAD_MUTEX_INITIALIZER;
 
+/*
+ * Leak checking (make check SANITIZE=1, doc/decisions.md): a process that
+ * leaves through error() may still hold memory that only its callers' frames
+ * pointed to (arenas are not torn down on the way out), and exit frees it.
+ * LeakSanitizer asks __lsan_is_turned_off at exit: yes after error(), no
+ * otherwise, so a successful run must free everything it allocated.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define SQC_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SQC_LSAN 1
+#endif
+#endif
+
+#ifdef SQC_LSAN
+static volatile int leaving_on_error;
+
+int __lsan_is_turned_off(void);
+
+int
+__lsan_is_turned_off(void)
+{
+	return leaving_on_error;
+}
+#endif
+
 void
 verror(const char *where, const char *fmt, va_list ap)
 {
@@ -26,6 +54,9 @@ verror(const char *where, const char *fmt, va_list ap)
 	fprintf(stderr, "%s: error: ", where ? where : "sqc");
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
+#ifdef SQC_LSAN
+	leaving_on_error = 1;
+#endif
 	exit(1);
 }
 

@@ -8,7 +8,8 @@
 # anywhere holds data that tests read, not tests.
 #
 # Substitutions, applied before lit's own (%s, %t, ...):
-#   %sqc       the compiler, ./sqc at the top of the tree (absolute path)
+#   %sqc       the compiler: $SQC when set (`make check SANITIZE=1` sets it to
+#              build-san/sqc), else ./sqc at the top of the tree (absolute path)
 #   %python    Debian's python3, the one with onnx and numpy
 #   %oracle    node tests/oracle/run.js: run a model in ONNX Runtime
 #   %compare   tests/oracle/compare.py: compare two output directories
@@ -18,7 +19,10 @@
 # Features: "models" when the model cache is complete (its .done exists);
 # tests that read %models say REQUIRES: models.
 # PATH starts with LLVM 14's tools (FileCheck, not, count).  Scratch files
-# (%t) go under build/lit, not into the source tree.
+# (%t) go under lit/ in the compiler's build directory (build-san/lit for
+# build-san/sqc; build/lit for ./sqc or a compiler outside the tree), not
+# into the source tree.  The sanitizer options (ASAN_OPTIONS, UBSAN_OPTIONS)
+# reach the tests through lit's own pass-through list.
 
 import os
 
@@ -27,13 +31,17 @@ import lit.formats
 top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 python = '/usr/bin/python3'
 models = os.path.join(top, 'tests', 'models', 'cache')
+sqc = os.path.abspath(os.environ.get('SQC') or os.path.join(top, 'sqc'))
+builddir = os.path.dirname(sqc)	# build-san for build-san/sqc
+if builddir == top or not builddir.startswith(top + os.sep):
+    builddir = os.path.join(top, 'build')
 
 config.name = 'sqc'
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = ['.sqir', '.test']
 config.excludes = ['unit', 'models', 'oracle', 'Inputs']
 config.test_source_root = os.path.dirname(os.path.abspath(__file__))
-config.test_exec_root = os.path.join(top, 'build', 'lit')
+config.test_exec_root = os.path.join(builddir, 'lit')
 
 config.environment['PATH'] = os.pathsep.join(
     ['/usr/lib/llvm-14/bin', config.environment['PATH']])
@@ -42,12 +50,12 @@ for var in ['HOME']:	# node and torch look here for caches and settings
         config.environment[var] = os.environ[var]
 
 config.substitutions += [
-    ('%sqc', os.path.join(top, 'sqc')),
+    ('%sqc', sqc),
     ('%python', python),
     ('%oracle', 'node ' + os.path.join(top, 'tests', 'oracle', 'run.js')),
     ('%compare', python + ' ' + os.path.join(top, 'tests', 'oracle',
                                              'compare.py')),
-    ('%roundtrip', 'env SQC=' + os.path.join(top, 'sqc') + ' sh ' +
+    ('%roundtrip', 'env SQC=' + sqc + ' sh ' +
      os.path.join(top, 'tests', 'onnx', 'roundtrip.sh')),
     ('%testdata', '/usr/share/libonnx-testdata/data/node'),
     ('%models', models),

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """run_all.py — run every test suite and sum the results.
 
-    /usr/bin/python3 tests/run_all.py [UNIT_TEST_BINARY ...]
+    /usr/bin/python3 tests/run_all.py [--sanitizer-logs DIR] [UNIT_TEST_BINARY ...]
 
 Runs each Criterion unit test binary named on the command line, then lit over
 tests/.  A Criterion binary's counts come from its final line
@@ -15,9 +15,17 @@ one last line
 summing every suite (lit's unsupported tests are the skipped ones).  A suite
 that cannot run or whose report cannot be read counts as one failure.
 Exits 1 if anything failed, 0 otherwise.  `make check` calls it.
+
+With --sanitizer-logs DIR (`make check SANITIZE=1`, whose ASAN_OPTIONS set
+log_path into DIR), DIR is emptied first and every ASan/LSan report file
+found there afterwards counts as one failure of a "sanitizer" suite (the
+first five are printed): a report fails the run even where the process's
+nonzero exit was what a test expected.  (UBSan reports go to stderr and
+abort the process, a failure by itself; see the Makefile.)
 """
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -97,9 +105,27 @@ def run_lit():
     return r
 
 
+def sanitizer_reports(logdir, show=5):
+    """One failure per report file in logdir; the first few are printed."""
+    names = sorted(os.listdir(logdir))
+    for name in names[:show]:
+        path = os.path.join(logdir, name)
+        with open(path, errors="replace") as f:
+            sys.stdout.write(f"==== {path}\n{f.read()}")
+    r = Result("sanitizer", failed=len(names))
+    r.note = f"{len(names)} reports in {logdir}" if names else "no reports"
+    return r
+
+
 def main():
+    args = sys.argv[1:]
+    logdir = None
+    if args[:1] == ["--sanitizer-logs"] and len(args) >= 2:
+        logdir, args = args[1], args[2:]
+        shutil.rmtree(logdir, ignore_errors=True)
+        os.makedirs(logdir)
     results = []
-    for binary in sys.argv[1:]:
+    for binary in args:
         t0 = time.time()
         r = run_unit(binary)
         r.secs = time.time() - t0
@@ -108,6 +134,10 @@ def main():
     r = run_lit()
     r.secs = time.time() - t0
     results.append(r)
+    if logdir is not None:
+        r = sanitizer_reports(logdir)
+        r.secs = 0.0
+        results.append(r)
 
     for r in results:
         note = f"; {r.note}" if r.note else ""

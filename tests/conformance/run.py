@@ -417,7 +417,8 @@ def main():
     p.add_argument("--rtol", type=float, default=1e-4)
     p.add_argument("--atol", type=float, default=1e-5)
     p.add_argument("--expected", default=EXPECTED)
-    p.add_argument("--results", default=os.path.join(BUILD, "results.json"))
+    p.add_argument("--results", help="the JSON report (default "
+                   "build/conformance/results.json)")
     p.add_argument("--check", action="store_true",
                    help="exit 1 on a failure not in the expected list or a "
                         "pass rate below --min-rate")
@@ -431,6 +432,14 @@ def main():
     p.add_argument("--update-doc", action="store_true",
                    help="rewrite the generated lists in doc/conformance.md")
     args = p.parse_args()
+    # scratch beside the compiler's objects: build-san/conformance for
+    # build-san/sqc (make check SANITIZE=1), else build/conformance
+    global BUILD
+    d = os.path.dirname(os.path.abspath(args.sqc))
+    if d != TOP and d.startswith(TOP + os.sep):
+        BUILD = os.path.join(d, "conformance")
+    if args.results is None:
+        args.results = os.path.join(BUILD, "results.json")
 
     if args.executor == "sqc" and not args.list and not os.access(args.sqc, os.X_OK):
         sys.exit(f"run.py: error: {args.sqc} is not an executable; run make sqc")

@@ -337,7 +337,7 @@ Test(calibstats, entropy_matches_the_reference)
 	memset(h, 0, sizeof h);
 	h[0] = 500000;
 	for (k = 1; k < 600; k++)
-		h[k] = 1000 + (uint64_t)(900 * sin(k / 40.0));
+		h[k] = (uint64_t)(1000 + 900 * sin(k / 40.0));
 	for (k = 900; k < 1300; k++)
 		h[k] = 50;
 	checkentropy(h, 1300);

@@ -67,6 +67,21 @@ ReportHook(POST_ALL)(struct criterion_global_stats *stats)
 
 /* ---- helpers ------------------------------------------------------------- */
 
+/* Strings, tensors read by readt and the fixture modules live until the test
+ * process ends: kept() and models[] hold them, so that LeakSanitizer (make
+ * check SANITIZE=1) reports only what the code under test loses. */
+static Arena *keep;
+static Module *models[8];
+static int nmodels;
+
+static Arena *
+kept(void)
+{
+	if (!keep)
+		keep = arena_new();
+	return keep;
+}
+
 static char *
 str(const char *fmt, ...)
 {
@@ -77,7 +92,7 @@ str(const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	s = malloc((size_t)n + 1);
+	s = arena_alloc(kept(), (size_t)n + 1);
 	va_start(ap, fmt);
 	vsnprintf(s, (size_t)n + 1, fmt, ap);
 	va_end(ap);
@@ -221,6 +236,8 @@ model(int n, const char **names, const Type *types)
 		v = ir_addval(m, names[k], types[k]);
 		vec_push(m->in, m->nin, m->capin, v);
 	}
+	cr_assert((size_t)nmodels < countof(models));
+	models[nmodels++] = m;
 	return m;
 }
 
@@ -260,14 +277,13 @@ model_img(bool nhwc)
 static Tensor
 readt(const char *rel, const char **name)
 {
-	Arena *a = arena_new();
 	const char *nm;
 	Tensor t;
 
-	tensor_read(fx(rel), a, &t, &nm);
+	tensor_read(fx(rel), kept(), &t, &nm);
 	if (name)
 		*name = nm;
-	return t;	/* the arena lives until the test process ends */
+	return t;
 }
 
 /* ---- .npy ---------------------------------------------------------------- */
@@ -570,6 +586,7 @@ Test(dataset, test_data_sets_in_strcmp_order_mapped_by_name)
 	d = dsopen("ds/sets", m, 2, NULL, NULL);
 	cr_assert(dataset_count(d) == 2);
 	dataset_close(d);
+	arena_free(a);
 }
 
 Test(dataset, one_sample_directory)
@@ -579,8 +596,9 @@ Test(dataset, one_sample_directory)
 	Tensor in[2];
 
 	cr_assert(dataset_count(d) == 1);
-	dataset_load(d, 0, arena_new(), in);
+	dataset_load(d, 0, kept(), in);
 	check_ab_sample(in, 7);
+	dataset_close(d);
 }
 
 static void
@@ -605,6 +623,7 @@ check_x_samples(const char *rel, int limit, int count)
 		    "%s: sample %d", rel, i);
 	}
 	dataset_close(d);
+	arena_free(a);
 	free(want);
 }
 
@@ -639,6 +658,9 @@ check_ab_npz_dataset(const char *rel)
 		    rel, i);
 	}
 	dataset_close(d);
+	arena_free(a);
+	free(wa);
+	free(wb);
 }
 
 Test(dataset, npz_one_array_per_input)
@@ -660,12 +682,13 @@ Test(dataset, seed_preprocessing_of_tensor_data)
 	Tensor in;
 	int c, j;
 
-	dataset_load(d, 1, arena_new(), &in);
+	dataset_load(d, 1, kept(), &in);
 	got = in.data;
 	for (c = 0; c < 3; c++)		/* channel c goes to 2 - c */
 		for (j = 0; j < 4; j++)
 			cr_assert(got[(2 - c) * 4 + j] ==
 			    x[12 + c * 4 + j] - caffe2[c]);
+	dataset_close(d);
 	free(x);
 }
 
@@ -812,6 +835,7 @@ check_images(const char *pre, const char *order, bool nhwc, const char *bin)
 		close_floats(&in, fx(str("img/ok/%s_%d.bin", bin, i)));
 	}
 	dataset_close(d);
+	arena_free(a);
 }
 
 Test(images, decode_resize_crop_as_pillow_and_torch)
@@ -888,5 +912,7 @@ Test(dataset, loads_in_parallel_with_distinct_arenas)
 		for (i = 0; i < NIMG; i++)
 			close_floats(&job[k].out[i],
 			    fx(str("img/ok/mxnet_%d.bin", i)));
+	for (k = 0; k < 3; k++)
+		arena_free(job[k].a);
 	dataset_close(d);
 }
