@@ -208,6 +208,56 @@ pool2d_f32(const float *x, int64_t nc, const P3 *q, bool avg, bool incpad,
 	}
 }
 
+/*
+ * 3x3 max pooling, stride 1, pads 1 (same-size output: Inception's branch
+ * pools).  Small maps (14x14, 28x28) leave row loops too short to
+ * vectorise, so each pass runs over the whole plane as one array: the
+ * vertical max of rows r-1..r+1, then the horizontal max of columns
+ * c-1..c+1, fixing the first and last column of every row afterwards.
+ * Like the direct loop, every max starts at -inf and skips NaN, so the
+ * results are identical.
+ */
+enum { MAX3PLANE = 16384 };
+
+#define MAXNAN(a, b) ((b) > (a) ? (b) : (a))
+
+static bool
+maxpool3s1(const float *x, int64_t nc, const P3 *q, float *y)
+{
+	const int64_t H = q->in[1], W = q->in[2], n = H * W;
+	float v[MAX3PLANE], m;
+	int64_t pl, i, r;
+	const float *xp;
+	float *yp;
+
+	if (q->k[1] != 3 || q->k[2] != 3 || q->s[1] != 1 || q->s[2] != 1 ||
+	    q->pb[1] != 1 || q->pb[2] != 1 || q->out[1] != H || q->out[2] != W ||
+	    H < 2 || W < 2 || n > MAX3PLANE)
+		return false;
+	for (pl = 0; pl < nc; pl++) {
+		xp = x + pl * n;
+		yp = y + pl * n;
+		for (i = 0; i < W; i++)
+			v[i] = MAXNAN(MAXNAN(-INFINITY, xp[i]), xp[i + W]);
+		for (i = W; i < n - W; i++) {
+			m = MAXNAN(-INFINITY, xp[i - W]);
+			m = MAXNAN(m, xp[i]);
+			v[i] = MAXNAN(m, xp[i + W]);
+		}
+		for (i = n - W; i < n; i++)
+			v[i] = MAXNAN(MAXNAN(-INFINITY, xp[i - W]), xp[i]);
+		for (i = 1; i < n - 1; i++)
+			yp[i] = MAXNAN(MAXNAN(v[i - 1], v[i]), v[i + 1]);
+		for (r = 0; r < H; r++) {
+			i = r * W;
+			yp[i] = MAXNAN(v[i], v[i + 1]);
+			i += W - 1;
+			yp[i] = MAXNAN(v[i - 1], v[i]);
+		}
+	}
+	return true;
+}
+
 /* whether pool2d_f32 can run q */
 static bool
 simple2d(const P3 *q)
@@ -227,7 +277,8 @@ rt_maxpool(RtType dt, const void *x, int64_t nc, const int64_t *in,
 
 	widen(in, out, p, &q);
 	if (dt == RT_F32 && !idx && simple2d(&q)) {
-		pool2d_f32(x, nc, &q, false, false, y);
+		if (!maxpool3s1(x, nc, &q, y))
+			pool2d_f32(x, nc, &q, false, false, y);
 		return true;
 	}
 	insz = q.in[0] * q.in[1] * q.in[2];

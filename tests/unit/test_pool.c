@@ -213,3 +213,26 @@ Test(pool, batchnorm_and_moments)
 	cr_assert(eq(flt, m, 3.0f));
 	cr_assert(eq(flt, v, 3.5f));
 }
+
+/* 3x3, stride 1, pads 1 on a 4x4 plane of 1..16 (the whole-plane fast
+ * path): each output is the max of its clipped 3x3 neighbourhood, worked by
+ * hand.  A NaN is skipped like the direct loop skips it: with NaN in place
+ * of 6, the top-left window's max becomes 5 and nothing else changes. */
+Test(pool, maxpool_3x3_same_plane)
+{
+	float x[32], y[32];
+	float want[16] = {6, 7, 8, 8, 10, 11, 12, 12, 14, 15, 16, 16, 14, 15, 16, 16};
+	int64_t in[] = {4, 4}, out[] = {4, 4};
+	RtPool p = pool1(2, 3, 1, 1, 1, 1);
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		x[i] = (float)(i + 1);
+		x[16 + i] = (float)(i + 1);
+	}
+	x[16 + 5] = NAN;
+	cr_assert(rt_maxpool(RT_F32, x, 2, in, out, &p, y, NULL, false));
+	near(y, want, 16, 0);
+	want[0] = 5;
+	near(y + 16, want, 16, 0);
+}
