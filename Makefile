@@ -49,7 +49,8 @@ IROBJ    = $B/ir/util.o $B/ir/ir.o $B/ir/type.o $B/ir/use.o $B/ir/verify.o $B/ir
            $B/ir/shape.o
 FRONTOBJ = $B/frontend/onnx.o $B/frontend/textir.o $B/frontend/read.o \
            $B/frontend/inputshape.o $B/gen/lex.o $B/gen/parse.o $B/gen/onnx.pb-c.o \
-           $B/frontend/tensorio.o $B/frontend/dataset.o $B/frontend/image.o
+           $B/frontend/tensorio.o $B/frontend/dataset.o $B/frontend/image.o \
+           $B/frontend/tensorproto.o
 PASSOBJ  = $B/passes/pipeline.o $B/passes/canonicalize.o $B/passes/calibrate.o \
            $B/passes/calibstats.o $B/passes/calibtable.o $B/passes/qparams.o
 BACKOBJ  = $B/backend/emitonnx.o
@@ -63,6 +64,7 @@ HDR      = ir/util.h ir/ir.h ir/ops.h frontend/frontend.h backend/backend.h \
            passes/passes.h driver/outfile.h frontend/textir.h exec/exec.h \
            passes/calibstats.h passes/calibtable.h passes/qparams.h \
            frontend/tensorio.h frontend/dataset.h frontend/datafile.h \
+           frontend/tensorproto.h \
            $(wildcard runtime/*.h)
 
 all: $(SQC)
@@ -86,7 +88,7 @@ $B/gen/%.o: $B/gen/%.c $(HDR)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-pedantic -Wno-unused-variable -Wno-sign-compare -c -o $@ $<
 
 # objects that include generated headers
-$B/frontend/onnx.o $B/backend/emitonnx.o $B/frontend/tensorio.o: $B/gen/onnx.pb-c.h
+$B/frontend/onnx.o $B/backend/emitonnx.o $B/frontend/tensorio.o $B/frontend/tensorproto.o: $B/gen/onnx.pb-c.h
 $B/frontend/textir.o $B/gen/lex.o: $B/gen/parse.h
 
 # --- generated sources ---------------------------------------------------

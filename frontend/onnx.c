@@ -50,6 +50,7 @@
 #include "onnx.pb-c.h"
 
 #include "frontend.h"
+#include "tensorproto.h"
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "onnx.c uses protobuf arrays as packed little-endian data"
@@ -450,10 +451,9 @@ static void
 decode_tensor(Reader *r, const Onnx__TensorProto *t, const Where *w, Cst *c)
 {
 	int64_t dim[SQC_MAXRANK];
-	size_t numel, es, nbytes, have, per, k;
+	size_t numel, es, nbytes, got, k;
 	const char *ty;
 	DType dt;
-	uint8_t *out;
 
 	memset(c, 0, sizeof *c);
 	c->name = S(t->name);
@@ -495,110 +495,16 @@ decode_tensor(Reader *r, const Onnx__TensorProto *t, const Where *w, Cst *c)
 		c->data = external(r, t, w, nbytes, TY());
 		return;
 	}
-	if (t->raw_data.len > 0 || (t->has_raw_data && !t->n_float_data &&
-	    !t->n_int32_data && !t->n_int64_data && !t->n_double_data &&
-	    !t->n_uint64_data && !t->n_string_data)) {
-		if (dt == Dstr)
+	if (!tensorproto_data(t, dt, numel, nbytes, r->a, &c->data, &got)) {
+		if (got == SIZE_MAX)
 			error(r->path, "%s: string tensors cannot use raw_data",
 			    where(r, w));
-		if (t->raw_data.len != nbytes)
-			error(r->path, "%s: data has %zu bytes but %s needs %zu",
-			    where(r, w), t->raw_data.len, TY(), nbytes);
-		c->data = t->raw_data.data ? (void *)t->raw_data.data :
-		    arena_alloc(r->a, 1);
-		return;
-	}
-
-	/* typed fields */
-	per = 1;
-	switch (dt) {
-	case Dc64:
-		per = 2;
-		/* fallthrough */
-	case Df32:
-		have = t->n_float_data;
-		break;
-	case Dc128:
-		per = 2;
-		/* fallthrough */
-	case Df64:
-		have = t->n_double_data;
-		break;
-	case Di64:
-		have = t->n_int64_data;
-		break;
-	case Du32:
-	case Du64:
-		have = t->n_uint64_data;
-		break;
-	case Dstr:
-		have = t->n_string_data;
-		break;
-	default:	/* i32 and the narrow types, one per int32 */
-		have = t->n_int32_data;
-		break;
-	}
-	if (dt == Dstr) {
-		if (have != numel)
+		if (dt == Dstr)
 			error(r->path, "%s: data has %zu strings but %s needs %zu",
-			    where(r, w), have, TY(), numel);
-		Bytes *b = arena_alloc(r->a, nbytes);
-		for (k = 0; k < numel; k++) {
-			b[k].len = t->string_data[k].len;
-			b[k].data = t->string_data[k].data;
-		}
-		c->data = b;
-		return;
-	}
-	if (have / per != numel || have % per) {
-		/* entries as bytes of the packed layout, for the message */
-		size_t hb = have * (es / per);
+			    where(r, w), got, TY(), numel);
 		error(r->path, "%s: data has %zu bytes but %s needs %zu",
-		    where(r, w), hb, TY(), nbytes);
+		    where(r, w), got, TY(), nbytes);
 	}
-	if (numel == 0) {
-		c->data = arena_alloc(r->a, 1);
-		return;
-	}
-	switch (dt) {
-	case Df32:
-	case Dc64:
-		c->data = t->float_data;
-		return;
-	case Df64:
-	case Dc128:
-		c->data = t->double_data;
-		return;
-	case Di64:
-		c->data = t->int64_data;
-		return;
-	case Du64:
-		c->data = t->uint64_data;
-		return;
-	case Di32:
-		c->data = t->int32_data;
-		return;
-	case Du32: {
-		uint32_t *o = arena_alloc(r->a, nbytes);
-		for (k = 0; k < numel; k++)
-			o[k] = (uint32_t)t->uint64_data[k];
-		c->data = o;
-		return;
-	}
-	default:
-		break;
-	}
-	out = arena_alloc(r->a, nbytes);
-	if (es == 1) {
-		for (k = 0; k < numel; k++)
-			out[k] = dt == Dbool ? t->int32_data[k] != 0 :
-			    (uint8_t)t->int32_data[k];
-	} else {	/* i16, u16, f16, bf16: the low 16 bits */
-		uint16_t *o = (uint16_t *)out;
-		for (k = 0; k < numel; k++)
-			o[k] = (uint16_t)t->int32_data[k];
-	}
-	c->data = out;
 #undef TY
 }
 

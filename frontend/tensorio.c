@@ -38,6 +38,7 @@
 #include <zlib.h>
 
 #include "onnx.pb-c.h"
+#include "tensorproto.h"
 
 #include "datafile.h"
 
@@ -700,10 +701,9 @@ pbtensor(const char *path, const uint8_t *buf, size_t len, Arena *a,
 {
 	ProtobufCAllocator al = {pballoc, pbfree, a};
 	Onnx__TensorProto *tp;
-	size_t numel, es, have, per, k;
+	size_t numel, es, have, k;
 	char ty[256];
 	DType dt;
-	uint8_t *out;
 
 	tp = onnx__tensor_proto__unpack(&al, len, buf);
 	if (!tp)
@@ -743,83 +743,9 @@ pbtensor(const char *path, const uint8_t *buf, size_t len, Arena *a,
 		error(path, "external data is not supported in a tensor file");
 	*name = tp->name ? tp->name : "";
 
-	if (tp->raw_data.len > 0 || (tp->has_raw_data && !tp->n_float_data &&
-	    !tp->n_int32_data && !tp->n_int64_data && !tp->n_double_data &&
-	    !tp->n_uint64_data)) {
-		if (tp->raw_data.len != t->nbytes)
-			error(path, "data has %zu bytes but %s needs %zu",
-			    tp->raw_data.len, ty, t->nbytes);
-		if (tp->raw_data.data && (uintptr_t)tp->raw_data.data % 16 == 0)
-			t->data = tp->raw_data.data;
-		else
-			t->data = arena_memdup(a, tp->raw_data.data, t->nbytes);
-		return;
-	}
-
-	/* typed fields, as onnx.c's decode_tensor reads them */
-	per = 1;
-	switch (dt) {
-	case Dc64:
-		per = 2;
-		/* fallthrough */
-	case Df32:
-		have = tp->n_float_data;
-		break;
-	case Dc128:
-		per = 2;
-		/* fallthrough */
-	case Df64:
-		have = tp->n_double_data;
-		break;
-	case Di64:
-		have = tp->n_int64_data;
-		break;
-	case Du32:
-	case Du64:
-		have = tp->n_uint64_data;
-		break;
-	default:	/* i32 and the narrow types, one per int32 */
-		have = tp->n_int32_data;
-		break;
-	}
-	if (have / per != numel || have % per)
-		error(path, "data has %zu bytes but %s needs %zu",
-		    have * (es / per), ty, t->nbytes);
-	out = arena_alloc(a, t->nbytes);
-	t->data = out;
-	switch (dt) {
-	case Df32:
-	case Dc64:
-		memcpy(out, tp->float_data, t->nbytes);
-		return;
-	case Df64:
-	case Dc128:
-		memcpy(out, tp->double_data, t->nbytes);
-		return;
-	case Di64:
-		memcpy(out, tp->int64_data, t->nbytes);
-		return;
-	case Du64:
-		memcpy(out, tp->uint64_data, t->nbytes);
-		return;
-	case Di32:
-		memcpy(out, tp->int32_data, t->nbytes);
-		return;
-	case Du32:
-		for (k = 0; k < numel; k++)
-			((uint32_t *)out)[k] = (uint32_t)tp->uint64_data[k];
-		return;
-	default:
-		break;
-	}
-	if (es == 1) {
-		for (k = 0; k < numel; k++)
-			out[k] = dt == Dbool ? tp->int32_data[k] != 0 :
-			    (uint8_t)tp->int32_data[k];
-	} else {	/* i16, u16, f16, bf16: the low 16 bits */
-		for (k = 0; k < numel; k++)
-			((uint16_t *)out)[k] = (uint16_t)tp->int32_data[k];
-	}
+	if (!tensorproto_data(tp, dt, numel, t->nbytes, a, &t->data, &have))
+		error(path, "data has %zu bytes but %s needs %zu", have, ty,
+		    t->nbytes);
 }
 
 /* ---- tensor_read / tensor_write_npy -------------------------------------- */
