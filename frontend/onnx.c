@@ -28,6 +28,10 @@
  * type is skipped.  A negative dim_value in a type reads as unknown (some
  * converters write -1); a negative dim in a tensor is an error.
  *
+ * Versions: an ir_version or ai.onnx opset beyond the newest ONNX release
+ * sqc knows of (MAXIRVERSION, MAXOPSET) is refused, as is a node whose
+ * domain the model does not import; older or missing versions are read.
+ *
  * External data (data_location EXTERNAL) is read from a file named by a
  * relative location without ".." components, resolved against the model's
  * directory; offset and length must lie inside it.
@@ -58,6 +62,8 @@
 
 enum {
 	MAXDEPTH = 100,		/* nested messages accepted in a model file */
+	MAXIRVERSION = 12,	/* the newest ONNX IR version, ... */
+	MAXOPSET = 24,		/* ... and ai.onnx opset that sqc accepts */
 };
 
 typedef struct Reader {
@@ -821,6 +827,10 @@ header(Reader *r, const Onnx__ModelProto *mp)
 	size_t k;
 
 	m->irversion = mp->has_ir_version ? mp->ir_version : 0;
+	if (m->irversion < 0 || m->irversion > MAXIRVERSION)
+		error(r->path, "ir_version %lld is not supported (ONNX IR "
+		    "versions go up to %d)", (long long)m->irversion,
+		    MAXIRVERSION);
 	m->producer = S(mp->producer_name);
 	m->producer_version = S(mp->producer_version);
 	m->domain = S(mp->domain);
@@ -836,6 +846,11 @@ header(Reader *r, const Onnx__ModelProto *mp)
 		d = S(mp->opset_import[k]->domain);
 		m->opset[k].domain = strcmp(d, "ai.onnx") == 0 ? "" : d;
 		m->opset[k].version = mp->opset_import[k]->version;
+		if (!m->opset[k].domain[0] && (m->opset[k].version < 0 ||
+		    m->opset[k].version > MAXOPSET))
+			error(r->path, "opset_import: ai.onnx opset %lld is not "
+			    "supported (ONNX opsets go up to %d)",
+			    (long long)m->opset[k].version, MAXOPSET);
 	}
 	m->nmeta = (int)mp->n_metadata_props;
 	m->meta = arena_alloc(r->a, (mp->n_metadata_props + 1) * sizeof(Meta));
@@ -922,9 +937,10 @@ nodes(Reader *r, const Onnx__GraphProto *g)
 		dom = S(np->domain);
 		if (strcmp(dom, "ai.onnx") == 0)
 			dom = "";
+		if ((!np->op_type || !np->op_type[0]) && S(np->name)[0])
+			error(r->path, "node '%s' has no op_type", q(r, np->name));
 		if (!np->op_type || !np->op_type[0])
-			error(r->path, "node #%zu ('%s') has no op_type", k,
-			    q(r, np->name));
+			error(r->path, "node #%zu has no op_type", k);
 		if (np->n_input > INT_MAX || np->n_output > INT_MAX)
 			error(r->path, "node #%zu has too many operands", k);
 		op = ir_opbyonnx(dom, np->op_type);
@@ -935,6 +951,9 @@ nodes(Reader *r, const Onnx__GraphProto *g)
 			in->domain = dom;
 			in->optype = np->op_type;
 		}
+		if (dom[0] && !ir_opset(r->m, dom))
+			nodeerr(r, ins, "domain '%s' is not imported by the "
+			    "model (no opset_import entry)", q(r, dom));
 		for (j = 0; j < np->n_output; j++) {
 			name = S(np->output[j]);
 			if (!name[0])

@@ -29,9 +29,10 @@
  * later passes type themselves.  An instruction whose operands carry
  * quantization parameters keeps its results' declared dtype.
  *
- * Inconsistent models (operands that cannot broadcast, a Reshape whose element
- * counts differ, an axis out of range, a kernel larger than its padded input)
- * are user errors naming the node.  ir_infer is idempotent.
+ * Inconsistent models (operands that cannot broadcast, a Conv whose input and
+ * weight differ in element type, a Reshape whose element counts differ, an
+ * axis out of range, a kernel larger than its padded input) are user errors
+ * naming the node.  ir_infer is idempotent.
  */
 #include <limits.h>
 #include <math.h>
@@ -1310,6 +1311,16 @@ constant(Ctx *c)
 
 /* ---- per instruction ----------------------------------------------------- */
 
+/* Conv, ConvTranspose: input and weight of one element type (T in the spec) */
+static void
+sameweight(Ctx *c, const Type *x, const Type *w)
+{
+	if (x && w && x->dt != Dundef && w->dt != Dundef && x->dt != w->dt &&
+	    !x->q && !w->q)
+		ir_error(c->m, INS(c), "input is %s but the weight is %s; the op needs one element type",
+		    dtype_name(x->dt), dtype_name(w->dt));
+}
+
 /* outputs of instruction c->i into y[]; false if nothing is inferred */
 static bool
 infer1(Ctx *c, Type *y)
@@ -1322,12 +1333,14 @@ infer1(Ctx *c, Type *y)
 
 	switch (in->op) {
 	case Oconv:
+		sameweight(c, x, X(c, 1));
 		y[0] = conv(c, x, X(c, 1), dt);
 		break;
 	case Oqlinear_conv:
 		y[0] = conv(c, x, X(c, 3), has(c, 7) ? dtof(X(c, 7)) : Dundef);
 		break;
 	case Oconv_transpose:
+		sameweight(c, x, X(c, 1));
 		y[0] = convtranspose(c, x, X(c, 1), dt);
 		break;
 	case Ogemm:
