@@ -45,6 +45,19 @@ sqc: $(SQC)
 .PHONY: sqc
 endif
 
+# --- FUZZ=1 (set by `make fuzz`, which runs make once more with it): the
+# libFuzzer build in build-fuzz/, clang-14 with ASan + UBSan and
+# -DSQC_FUZZ (ir/util.c: error() longjmps back to the fuzz target instead of
+# exiting).  The targets are fuzz/*.c; fuzz/run.sh runs them.
+ifeq ($(FUZZ),1)
+B = build-fuzz
+CC = clang-14
+FUZZFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
+            -fno-omit-frame-pointer
+CFLAGS  += $(FUZZFLAGS) -fsanitize=fuzzer-no-link
+CPPFLAGS += -DSQC_FUZZ
+endif
+
 IROBJ    = $B/ir/util.o $B/ir/ir.o $B/ir/type.o $B/ir/use.o $B/ir/verify.o $B/ir/print.o \
            $B/ir/shape.o
 FRONTOBJ = $B/frontend/onnx.o $B/frontend/textir.o $B/frontend/read.o \
@@ -147,6 +160,33 @@ clean:
 	@grep -n '.\{81,\}' $$(git ls-files '*.c' '*.h' '*.re' '*.y') || true
 
 .PHONY: all check check-unit check-lit clean setup example 80
+
+# --- fuzzing (not part of check; doc/fuzzing.md): `make fuzz FUZZ_SECONDS=N`
+# builds one libFuzzer binary per input format into build-fuzz/fuzz/ and runs
+# each for N seconds on a seed corpus from the test fixtures (fuzz/run.sh).
+FUZZ_SECONDS ?= 60
+FUZZTGT = onnx_read text_read tensor_read npz_read image_read calibtable_read
+FUZZBIN = $(FUZZTGT:%=build-fuzz/fuzz/%)
+
+ifeq ($(FUZZ),1)
+$B/fuzz/%.o: fuzz/%.c fuzz/fuzz.h $(HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$B/fuzz/%: $B/fuzz/%.o $B/fuzz/common.o $(LIBOBJ)
+	$(CC) $(LDFLAGS) $(FUZZFLAGS) -fsanitize=fuzzer \
+	    -Wl,--wrap=fopen,--wrap=fclose -o $@ $< $B/fuzz/common.o \
+	    $(LIBOBJ) $(LDLIBS)
+
+fuzz-build: $(FUZZBIN)
+.SECONDARY: $(FUZZTGT:%=$B/fuzz/%.o) $B/fuzz/common.o
+fuzz: fuzz-build
+	sh fuzz/run.sh $(FUZZ_SECONDS) $(FUZZTGT)
+else
+fuzz-build fuzz:
+	@$(MAKE) --no-print-directory FUZZ=1 $@
+endif
+.PHONY: fuzz fuzz-build
 
 # --- benchmarks (not part of check): import+export time and peak RSS,
 # against ONNX Runtime loading the same models in the same run; then

@@ -42,6 +42,12 @@ image_name(const char *name)
 	return false;
 }
 
+/* The pixels of a w x h image, allocated from the header's dims before any
+ * data is decoded: a lying header must neither allocate without bound (at
+ * most MAXMPIX megapixels) nor commit the memory (not zeroed: the decoders
+ * write every pixel or fail). */
+enum { MAXMPIX = 256 };		/* megapixels (2^20) of one image */
+
 static uint8_t *
 pixels(const char *path, Arena *a, size_t w, size_t h)
 {
@@ -49,9 +55,9 @@ pixels(const char *path, Arena *a, size_t w, size_t h)
 
 	if (w == 0 || h == 0)
 		error(path, "image has no pixels (%zux%zu)", w, h);
-	if (mulover(w, h, &n) || mulover(n, 3, &n))
+	if (mulover(w, h, &n) || n > (size_t)MAXMPIX << 20 || mulover(n, 3, &n))
 		error(path, "image of %zux%zu pixels is too large", w, h);
-	return arena_alloc(a, n);
+	return arena_alloc_raw(a, n);
 }
 
 /* ---- JPEG ---------------------------------------------------------------- */

@@ -5,9 +5,19 @@
  * error() runs the exit hooks registered with atexit (driver/outfile.c
  * removes unfinished output there) because it leaves through exit(1); in a
  * sanitized build it also turns off the leak check at exit (see below).
+ *
+ * Fuzzing (make fuzz, fuzz/, doc/fuzzing.md): built with -DSQC_FUZZ, error()
+ * does not exit while sqc_fuzz_jmp is set: it formats the message (printed
+ * only if sqc_fuzz_verbose is set), releases the error lock and longjmps to
+ * *sqc_fuzz_jmp, so a libFuzzer target can go on to its next input.  What the
+ * abandoned reader still held is freed by the target (fuzz/common.c).  The
+ * normal and sanitized builds have no SQC_FUZZ and always exit(1).
  */
 #include <errno.h>
 #include <pthread.h>
+#ifdef SQC_FUZZ
+#include <setjmp.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,10 +56,31 @@ __lsan_is_turned_off(void)
 }
 #endif
 
+#ifdef SQC_FUZZ
+jmp_buf *sqc_fuzz_jmp;		/* where error() returns to; NULL: exit(1) */
+int sqc_fuzz_verbose;		/* print the messages that error() swallows */
+
+static noreturn void
+fuzzerror(const char *where, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);	/* format even when quiet */
+	if (sqc_fuzz_verbose)
+		fprintf(stderr, "%s: error: %s\n", where ? where : "sqc", msg);
+	pthread_mutex_unlock(&errorlock);
+	longjmp(*sqc_fuzz_jmp, 1);
+}
+#endif
+
 void
 verror(const char *where, const char *fmt, va_list ap)
 {
 	pthread_mutex_lock(&errorlock);
+#ifdef SQC_FUZZ
+	if (sqc_fuzz_jmp)
+		fuzzerror(where, fmt, ap);
+#endif
 	fflush(stdout);
 	fprintf(stderr, "%s: error: ", where ? where : "sqc");
 	vfprintf(stderr, fmt, ap);

@@ -10,6 +10,7 @@
 #           example's data, examples/digits/train.py), libonnx-testdata (node tests),
 #           onnxruntime-node@1.30.0 from npm in tests/oracle (the oracle)
 #           and the torchvision fixture models in tests/models/cache.
+#   fuzz    clang-14 with its libFuzzer/sanitizer runtime (make fuzz)
 # Each step is skipped when its result is already present, so `make` can call
 # it cheaply.  Debian's npm conflicts with the preinstalled Node.js, so nodejs
 # and npm are installed from Debian only where `node` is missing.
@@ -20,7 +21,7 @@ SUDO=
 
 debs="protobuf-c-compiler libprotobuf-c-dev libonnx-dev re2c lemon libcriterion-dev
 llvm-14-tools python3-onnx python3-numpy libonnx-testdata python3-torch python3-torchvision
-zlib1g-dev libjpeg-dev libpng-dev python3-pil python3-sklearn"
+zlib1g-dev libjpeg-dev libpng-dev python3-pil python3-sklearn clang-14 libclang-rt-14-dev"
 missing=
 for p in $debs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
