@@ -58,7 +58,7 @@ CFLAGS  += $(FUZZFLAGS) -fsanitize=fuzzer-no-link
 CPPFLAGS += -DSQC_FUZZ
 endif
 
-IROBJ    = $B/ir/util.o $B/ir/ir.o $B/ir/type.o $B/ir/use.o $B/ir/verify.o $B/ir/print.o \
+IROBJ    = $B/ir/util.o $B/ir/outfile.o $B/ir/ir.o $B/ir/type.o $B/ir/use.o $B/ir/verify.o $B/ir/print.o \
            $B/ir/shape.o
 FRONTOBJ = $B/frontend/onnx.o $B/frontend/textir.o $B/frontend/read.o \
            $B/frontend/inputshape.o $B/gen/lex.o $B/gen/parse.o $B/gen/onnx.pb-c.o \
@@ -67,14 +67,14 @@ FRONTOBJ = $B/frontend/onnx.o $B/frontend/textir.o $B/frontend/read.o \
 PASSOBJ  = $B/passes/pipeline.o $B/passes/canonicalize.o $B/passes/calibrate.o \
            $B/passes/calibstats.o $B/passes/calibtable.o $B/passes/qparams.o
 BACKOBJ  = $B/backend/emitonnx.o
-DRVOBJ   = $B/driver/main.o $B/driver/outfile.o $B/driver/run.o $B/driver/mergecalib.o
+DRVOBJ   = $B/driver/main.o $B/driver/run.o $B/driver/mergecalib.o
 # runtime/ is the kernel library generated C links too (libsqcrt.a); exec/
 # is the interpreter over it.  Both grow file by file, hence the wildcards.
 RTOBJ    = $(patsubst %.c,$B/%.o,$(wildcard runtime/*.c))
 EXECOBJ  = $(patsubst %.c,$B/%.o,$(wildcard exec/*.c))
 OBJ      = $(IROBJ) $(FRONTOBJ) $(PASSOBJ) $(BACKOBJ) $(EXECOBJ) $(DRVOBJ) $B/libsqcrt.a
 HDR      = ir/util.h ir/ir.h ir/ops.h frontend/frontend.h backend/backend.h \
-           passes/passes.h driver/outfile.h frontend/textir.h exec/exec.h \
+           passes/passes.h ir/outfile.h frontend/textir.h exec/exec.h \
            passes/calibstats.h passes/calibtable.h passes/qparams.h \
            frontend/tensorio.h frontend/dataset.h frontend/datafile.h \
            frontend/tensorproto.h \

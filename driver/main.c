@@ -16,7 +16,7 @@
 #include "../frontend/frontend.h"
 #include "../passes/passes.h"
 #include "../passes/calibtable.h"
-#include "outfile.h"
+#include "../ir/outfile.h"
 #include "run.h"
 
 static const char usage[] =

@@ -27,7 +27,7 @@
 #include "../frontend/frontend.h"
 #include "../frontend/tensorio.h"
 #include "../passes/passes.h"
-#include "outfile.h"
+#include "../ir/outfile.h"
 #include "run.h"
 
 static const char usage[] =

@@ -136,18 +136,6 @@ tx_syntax(Parser *P, int code, const Tok *t, const int *expect, int n)
 
 /* ---- tokens to C values -------------------------------------------------- */
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode the string literal at s (its opening quote) inside token t. */
 static Bytes
 unquote(Parser *P, Arena *a, const Tok *t, const char *s)
@@ -175,8 +163,8 @@ unquote(Parser *P, Arena *a, const Tok *t, const char *s)
 		case 't': *o++ = '\t'; break;
 		case 'r': *o++ = '\r'; break;
 		case 'x':
-			if (end - p <= 2 || (h = hexval(p[1])) < 0 ||
-			    (l = hexval(p[2])) < 0)
+			if (end - p <= 2 || (h = hexdigit(p[1])) < 0 ||
+			    (l = hexdigit(p[2])) < 0)
 				tx_error(P, &at, "\\x needs two hex digits");
 			*o++ = (uint8_t)(h << 4 | l);
 			p += 2;
@@ -317,7 +305,7 @@ tokhex(Parser *P, Arena *a, const Tok *t)
 	b.len = n / 2;
 	b.data = arena_alloc(a, b.len + 1);
 	for (k = 0; k < b.len; k++) {
-		if ((h = hexval(s[2 * k])) < 0 || (l = hexval(s[2 * k + 1])) < 0) {
+		if ((h = hexdigit(s[2 * k])) < 0 || (l = hexdigit(s[2 * k + 1])) < 0) {
 			at = *t;
 			at.col += 4 + (int)(2 * k) + (h < 0 ? 0 : 1);
 			tx_error(P, &at, "bad hex digit '%c'", h < 0 ?

@@ -2,7 +2,7 @@
  * util.c — diagnostics, checked allocation, arenas, whole-file reads and
  * shortest round-trip float formatting.  See util.h for the contracts.
  *
- * error() runs the exit hooks registered with atexit (driver/outfile.c
+ * error() runs the exit hooks registered with atexit (ir/outfile.c
  * removes unfinished output there) because it leaves through exit(1); in a
  * sanitized build it also turns off the leak check at exit (see below).
  *
@@ -487,4 +487,16 @@ namemap_put(NameMap *nm, const char *key, int v)
 	nm->val[i] = v;
 	nm->n++;
 	return true;
+}
+
+int
+hexdigit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
 }

@@ -85,6 +85,9 @@ NameMap *namemap_new(Arena *a, size_t expect);
 int namemap_get(const NameMap *nm, const char *key);	/* -1 if absent */
 bool namemap_put(NameMap *nm, const char *key, int v);	/* false if present */
 
+/* util.c: the value of a hex digit character, -1 if it is none */
+int hexdigit(int c);
+
 /* util.c: whole files */
 uint8_t *readfile(const char *path, size_t *len);	/* error() on failure */
 

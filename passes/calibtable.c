@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../ir/outfile.h"
 #include "calibtable.h"
 
 /* ---- graph hash ------------------------------------------------------------ */
@@ -288,49 +289,15 @@ calibtable_write(const CalibTable *t, FILE *f)
 	fputs("end\n", f);
 }
 
+/* whole or not at all: a temporary next to path, renamed on success and
+ * removed on any error or signal (ir/outfile.c) */
 void
 calibtable_save(const CalibTable *t, const char *path)
 {
-	const char *slash = strrchr(path, '/');
-	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-	char *tmp = xmalloc(dirlen + 32);
-	mode_t mask;
-	FILE *f;
-	int fd, e;
+	FILE *f = outfile_open(path);
 
-	memcpy(tmp, path, dirlen);
-	strcpy(tmp + dirlen, ".sqc-calib-XXXXXX");
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		error(path, "cannot create the calibration table: %s", strerror(errno));
-	mask = umask(0);
-	umask(mask);
-	fchmod(fd, 0644 & ~mask);
-	f = fdopen(fd, "w");
-	if (!f) {
-		e = errno;
-		close(fd);
-		unlink(tmp);
-		error(path, "cannot write the calibration table: %s", strerror(e));
-	}
 	calibtable_write(t, f);
-	if (fflush(f) != 0 || ferror(f)) {
-		e = errno;
-		fclose(f);
-		unlink(tmp);
-		error(path, "write failed: %s", strerror(e));
-	}
-	if (fclose(f) != 0) {
-		e = errno;
-		unlink(tmp);
-		error(path, "write failed: %s", strerror(e));
-	}
-	if (rename(tmp, path) != 0) {
-		e = errno;
-		unlink(tmp);
-		error(path, "cannot move the calibration table into place: %s", strerror(e));
-	}
-	free(tmp);
+	outfile_commit();
 }
 
 /* ---- reader ----------------------------------------------------------------- */
@@ -443,18 +410,6 @@ flttok(Rd *r, const char *what)
 	return v;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static const char *
 qstring(Rd *r)
 {
@@ -487,8 +442,8 @@ qstring(Rd *r)
 			*q++ = '\r';
 			break;
 		case 'x':
-			h1 = hexval(r->p[1]);
-			h2 = h1 < 0 ? -1 : hexval(r->p[2]);
+			h1 = hexdigit(r->p[1]);
+			h2 = h1 < 0 ? -1 : hexdigit(r->p[2]);
 			if (h2 < 0 || (h1 == 0 && h2 == 0))
 				bad(r, "bad \\x escape in a string");
 			*q++ = (char)(h1 * 16 + h2);

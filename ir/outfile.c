@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../ir/util.h"
+#include "util.h"
 #include "outfile.h"
 
 static char *tmppath;		/* the pending temporary, or NULL */
