@@ -344,26 +344,37 @@ align16(size_t n)
 	return (n + 15) & ~(size_t)15;
 }
 
-size_t
-rt_resize_scratch(size_t esz, int rank, const int64_t *xdim,
-    const int64_t *ydim)
+/* Resize runs one pass per axis in passorder: the largest intermediate
+ * (elements) and the longest output axis, which size the scratch */
+static void
+passsizes(int rank, const int64_t *xdim, const int64_t *ydim, size_t *mx,
+    size_t *maxn)
 {
 	int64_t cur[MAXR];
-	size_t sz, mx, maxn;
 	int ord[MAXR], i, k;
+	size_t sz;
 
 	memcpy(cur, xdim, (size_t)rank * sizeof *cur);
 	passorder(rank, xdim, ydim, ord);
-	mx = 0;
-	maxn = 1;
+	*mx = 0;
+	*maxn = 1;
 	for (k = 0; k < rank; k++) {
 		cur[ord[k]] = ydim[ord[k]];
 		sz = 1;
 		for (i = 0; i < rank; i++)
 			sz *= (size_t)cur[i];
-		mx = sz > mx ? sz : mx;
-		maxn = (size_t)ydim[k] > maxn ? (size_t)ydim[k] : maxn;
+		*mx = sz > *mx ? sz : *mx;
+		*maxn = (size_t)ydim[k] > *maxn ? (size_t)ydim[k] : *maxn;
 	}
+}
+
+size_t
+rt_resize_scratch(size_t esz, int rank, const int64_t *xdim,
+    const int64_t *ydim)
+{
+	size_t mx, maxn;
+
+	passsizes(rank, xdim, ydim, &mx, &maxn);
 	return 2 * align16(mx * esz) + align16(maxn * 4 * sizeof(int64_t))
 	    + align16(maxn * 4 * sizeof(float));
 }
@@ -594,18 +605,7 @@ rt_resize(RtType dt, const void *x, int rank, const int64_t *xdim,
 			return false;
 
 	/* carve scratch as rt_resize_scratch sized it */
-	memcpy(cur, xdim, (size_t)rank * sizeof *cur);
-	passorder(rank, xdim, ydim, ord);
-	bufsz = 0;
-	maxn = 1;
-	for (k = 0; k < rank; k++) {
-		cur[ord[k]] = ydim[ord[k]];
-		sz = 1;
-		for (i = 0; i < rank; i++)
-			sz *= (size_t)cur[i];
-		bufsz = sz > bufsz ? sz : bufsz;
-		maxn = (size_t)ydim[k] > maxn ? (size_t)ydim[k] : maxn;
-	}
+	passsizes(rank, xdim, ydim, &bufsz, &maxn);
 	buf[0] = scratch;
 	buf[1] = buf[0] + align16(bufsz * esz);
 	idx = (int64_t *)(buf[1] + align16(bufsz * esz));
