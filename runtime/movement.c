@@ -606,6 +606,7 @@ rt_resize(RtType dt, const void *x, int rank, const int64_t *xdim,
 
 	/* carve scratch as rt_resize_scratch sized it */
 	passsizes(rank, xdim, ydim, &bufsz, &maxn);
+	passorder(rank, xdim, ydim, ord);
 	buf[0] = scratch;
 	buf[1] = buf[0] + align16(bufsz * esz);
 	idx = (int64_t *)(buf[1] + align16(bufsz * esz));
