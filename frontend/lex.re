@@ -94,6 +94,7 @@ lex(Lexer *lx, Tok *t)
 		"model_version" { code = TK_MODELVERSION; break; }
 		"doc" { code = TK_DOC; break; }
 		"graph" { code = TK_GRAPH; break; }
+		"target" { code = TK_TARGET; break; }
 		"meta" { code = TK_META; break; }
 		"function" { code = TK_FUNCTION; break; }
 		"const" { code = TK_CONST; break; }

@@ -837,6 +837,7 @@ header(Reader *r, const Onnx__ModelProto *mp)
 	m->model_version = mp->has_model_version ? mp->model_version : 0;
 	m->doc = S(mp->doc_string);
 	m->graphname = mp->graph ? S(mp->graph->name) : "";
+	m->target = "";
 	if (mp->n_opset_import > INT_MAX || mp->n_metadata_props > INT_MAX ||
 	    mp->n_functions > INT_MAX)
 		error(r->path, "model header has too many entries");

@@ -42,10 +42,10 @@
 %token INT FLOAT NEGINF STRING HEX EMPTYLIST VALNAME CSTNAME ATNAME ID.
 %token MODULE IRVERSION OPSET PRODUCER DOMAIN MODELVERSION DOC GRAPH META
 	FUNCTION CONST INPUT FUNC RET ELIDED Q RANGE TENSOR SPARSE TYPEPROTO
-	NAN INF.
+	NAN INF TARGET.
 %fallback ID MODULE IRVERSION OPSET PRODUCER DOMAIN MODELVERSION DOC GRAPH
 	META FUNCTION CONST FUNC RET ELIDED Q RANGE TENSOR SPARSE
-	TYPEPROTO NAN INF UNDER.
+	TYPEPROTO NAN INF UNDER TARGET.
 
 //////////////////////// The module //////////////////////////////////////////
 
@@ -63,6 +63,7 @@ hitem ::= PRODUCER(K) STRING(A) STRING(B). { tx_header(P, &K, &A, &B); }
 hitem ::= DOMAIN(K) STRING(A).          { tx_header(P, &K, &A, NULL); }
 hitem ::= MODELVERSION(K) INT(A).       { tx_header(P, &K, &A, NULL); }
 hitem ::= DOC(K) STRING(A).             { tx_header(P, &K, &A, NULL); }
+hitem ::= TARGET(K) STRING(A).          { tx_header(P, &K, &A, NULL); }
 hitem ::= GRAPH(K) STRING(A).           { tx_header(P, &K, &A, NULL); }
 hitem ::= META(K) STRING(A) STRING(B).  { tx_header(P, &K, &A, &B); }
 hitem ::= FUNCTION(K) HEX(A).           { tx_header(P, &K, &A, NULL); }

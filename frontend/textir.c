@@ -81,6 +81,7 @@ tokdesc(int code)
 	case TK_PRODUCER: return "'producer'";
 	case TK_DOMAIN: return "'domain'";
 	case TK_MODELVERSION: return "'model_version'";
+	case TK_TARGET: return "'target'";
 	case TK_DOC: return "'doc'";
 	case TK_GRAPH: return "'graph'";
 	case TK_META: return "'meta'";
@@ -360,6 +361,7 @@ grow(Arena *a, void *old, int n, size_t sz)
 
 static const char *const hitems[] = {
 	"ir_version", "producer", "domain", "model_version", "doc", "graph",
+	"target",
 };
 
 void
@@ -400,6 +402,11 @@ tx_header(Parser *P, const Tok *kw, const Tok *a, const Tok *b)
 		m->doc = cstring(P, a, a->p, "the doc string");
 	} else if (tokis(kw, "graph")) {
 		m->graphname = cstring(P, a, a->p, "the graph name");
+	} else if (tokis(kw, "target")) {
+		m->target = cstring(P, a, a->p, "the target");
+		if (strcmp(m->target, "systolic") != 0 && strcmp(m->target, "ort") != 0)
+			tx_error(P, a, "unknown target %.*s (use \"systolic\" or \"ort\")",
+			    (int)a->n, a->p);
 	} else if (tokis(kw, "meta")) {
 		mt.key = cstring(P, a, a->p, "a metadata key");
 		mt.value = cstring(P, b, b->p, "a metadata value");
@@ -1089,7 +1096,7 @@ text_read(const char *path)
 	buf = (char *)readfile(path, &len);
 	P.path = strcmp(path, "-") == 0 ? "<stdin>" : path;
 	P.m = ir_new(P.path);
-	P.m->domain = P.m->doc = P.m->graphname = "";	/* as onnx.c */
+	P.m->domain = P.m->doc = P.m->graphname = P.m->target = "";	/* as onnx.c */
 	P.tmp = arena_new();
 	P.vals = namemap_new(P.tmp, 64);
 	P.csts = namemap_new(P.tmp, 64);

@@ -28,6 +28,7 @@ ir_new(const char *path)
 	m->arena = arena_new();
 	m->path = arena_strdup(m->arena, path ? path : "<module>");
 	m->producer = NULL;
+	m->target = "";
 	return m;
 }
 

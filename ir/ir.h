@@ -175,6 +175,8 @@ typedef struct Module {
 	Meta *meta;
 	int nfunc;
 	Bytes *func;		/* model-local FunctionProtos, serialized, opaque */
+	const char *target;	/* "" float; "systolic" or "ort" once quantized
+				 * (doc/quantization.md section 8) */
 
 	int nval, capval;
 	Val *val;

@@ -67,3 +67,8 @@ OP(quantize_linear,      "QuantizeLinear",     2, 3,  1, 1, 0)
 OP(dequantize_linear,    "DequantizeLinear",   2, 3,  1, 1, 0)
 OP(qlinear_conv,         "QLinearConv",        8, 9,  1, 1, F_LAYOUT)
 OP(qlinear_matmul,       "QLinearMatMul",      8, 8,  1, 1, 0)
+/* sqc's own quantization ops: parameters live in the types (doc/quantization.md
+ * section 8); the ONNX writer spells them QuantizeLinear / DequantizeLinear */
+OP(quantize,             "QuantizeLinear",     1, 1,  1, 1, 0)
+OP(dequantize,           "DequantizeLinear",   1, 1,  1, 1, 0)
+OP(requantize,           "QuantizeLinear",     1, 1,  1, 1, 0)

@@ -466,6 +466,10 @@ pheader(Module *m, FILE *f, int flags)
 		fputs(" graph ", f);
 		pstr(f, m->graphname);
 	}
+	if (m->target && *m->target) {
+		fputs(" target ", f);
+		pstr(f, m->target);
+	}
 	for (k = 0; k < m->nmeta; k++) {
 		fputs(" meta ", f);
 		pstr(f, m->meta[k].key);
