@@ -65,8 +65,9 @@ FRONTOBJ = $B/frontend/onnx.o $B/frontend/textir.o $B/frontend/read.o \
            $B/frontend/tensorio.o $B/frontend/dataset.o $B/frontend/image.o \
            $B/frontend/tensorproto.o
 PASSOBJ  = $B/passes/pipeline.o $B/passes/canonicalize.o $B/passes/calibrate.o \
-           $B/passes/calibstats.o $B/passes/calibtable.o $B/passes/qparams.o
-BACKOBJ  = $B/backend/emitonnx.o
+           $B/passes/calibstats.o $B/passes/calibtable.o $B/passes/qparams.o \
+           $B/passes/quantize.o $B/passes/propagatequant.o
+BACKOBJ  = $(patsubst %.c,$B/%.o,$(wildcard backend/*.c))
 DRVOBJ   = $B/driver/main.o $B/driver/run.o $B/driver/mergecalib.o
 # runtime/ is the kernel library generated C links too (libsqcrt.a); exec/
 # is the interpreter over it.  Both grow file by file, hence the wildcards.
@@ -78,7 +79,7 @@ HDR      = ir/util.h ir/ir.h ir/ops.h frontend/frontend.h backend/backend.h \
            passes/calibstats.h passes/calibtable.h passes/qparams.h \
            frontend/tensorio.h frontend/dataset.h frontend/datafile.h \
            frontend/tensorproto.h \
-           $(wildcard runtime/*.h)
+           $(wildcard runtime/*.h backend/*.h exec/*.h)
 
 all: $(SQC)
 

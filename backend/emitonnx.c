@@ -58,6 +58,23 @@ typedef struct Emit {
 	int64_t opset;			/* effective ai.onnx opset */
 	Form *form;			/* per instruction: legacy_form */
 	bool *cstkeep;			/* per constant: initializer? */
+
+	/* quantized ops (lower) */
+	OnnxFormat fmt;
+	int target;			/* Tnone, Tort, Tsystolic */
+	NameMap *tensors, *nodes;	/* names taken */
+	const char **vscale, **vzero;	/* per value: its scale, zero point */
+	const char **cscale, **czero;	/* per constant */
+	bool *cstref;			/* per constant: read by a lowered node */
+	bool msdomain;			/* a com.microsoft node was written */
+	int *lfirst, *lcount;		/* per instruction: its lowered nodes,
+					 * lcount -1 when written as is */
+	Onnx__NodeProto **lnode;
+	size_t nlnode, caplnode;
+	Onnx__TensorProto **xinit;	/* initializers the lowering made */
+	size_t nxinit, capxinit;
+	Onnx__ValueInfoProto **xvi;	/* and the tensors between its nodes */
+	size_t nxvi, capxvi;
 } Emit;
 
 /* How one instruction is written: its leading nin operands stay inputs,
@@ -493,8 +510,769 @@ legacy_form(Emit *e, int idx)
 	return fm;
 }
 
-/* Decide every instruction's form, and which constants stay initializers:
- * all of them, except those whose every use became an attribute. */
+/* --- quantized ops (doc/quantization.md section 8) ------------------------ */
+
+/*
+ * A quantized instruction has no ONNX spelling of its own: its quantization
+ * parameters live in the types.  lower() writes it as the nodes the target
+ * runs, appending them to e->lnode (lfirst/lcount per instruction):
+ *
+ *   quantize     QuantizeLinear(x, ys, yz)
+ *   dequantize   DequantizeLinear(x, xs, xz)
+ *   requantize   DequantizeLinear -> <x>_dequantized -> QuantizeLinear
+ *   ONNX_QOPS, both targets:
+ *     conv       QLinearConv(x, xs, xz, w, ws, wz, ys, yz, [b])
+ *     matmul     QLinearMatMul(a, as, az, b, bs, bz, ys, yz)
+ *     add, mul   com.microsoft QLinearAdd / QLinearMul(a, as, az, b, bs, bz,
+ *                ys, yz)
+ *     leaky_relu, sigmoid  com.microsoft QLinearLeakyRelu / QLinearSigmoid
+ *                (x, xs, xz, ys, yz)
+ *     clip       Clip on the codes (its bounds are constants of x's dtype)
+ *   ONNX_QOPS, target "ort" (what ONNX Runtime 1.30 runs):
+ *     gemm       com.microsoft QGemm(a, as, az, b, bs, bz, [c], ys, yz)
+ *     relu       Max(x, xz): ONNX Relu takes no uint8, and int8 only from
+ *                opset 14
+ *     average_pool, global_average_pool  com.microsoft QLinearAveragePool /
+ *                QLinearGlobalAveragePool (x, xs, xz, ys, yz)
+ *     conv_transpose  has no QLinear kernel: written in QDQ form
+ *   ONNX_QOPS, target "systolic" (what the fork registers, seed §5.1):
+ *     gemm       Reshape a to [M, K, 1, 1] -> QLinearConv with weight
+ *                [N, K, 1, 1] and bias c -> Reshape to [M, N] (the fork's
+ *                conv arithmetic is gemm's)
+ *     relu       QLinearRelu(x) in the default domain, no attributes.  The
+ *                ONNX checker rejects it (no such op in ai.onnx): expected,
+ *                only the fork runs it
+ *     conv_transpose  QLinearConvTranspose (default domain, conv's inputs)
+ *   ONNX_QDQ (either target): DequantizeLinear on each quantized operand
+ *     (weights and the i32 bias too, whose q is sx * sw) -> the float op ->
+ *     QuantizeLinear, the form ONNX Runtime fuses at load.
+ * Pass-through ops (max_pool, reshape, concat, ...) are the float op on the
+ * codes in every form, so they are not lowered.
+ *
+ * Each quantized operand gets initializers <t>_scale and <t>_zero_point, <t>
+ * its name without a trailing "_quantized", made once per operand and only
+ * when a node reads them; per-axis parameters are 1-D.  Every new tensor or
+ * node name is made unique against the module's and the ones made before.
+ * The main node keeps the instruction's name; helper nodes are named after
+ * it (or, when it has none, after its result).
+ */
+
+enum { Tnone, Tort, Tsystolic };
+
+static void
+pushnode(Emit *e, Onnx__NodeProto *np)
+{
+	if (e->nlnode == e->caplnode) {
+		size_t cap = e->caplnode ? 2 * e->caplnode : 64;
+		Onnx__NodeProto **p = newarr(e, cap, sizeof *p);
+
+		if (e->nlnode)
+			memcpy(p, e->lnode, e->nlnode * sizeof *p);
+		e->lnode = p;
+		e->caplnode = cap;
+	}
+	e->lnode[e->nlnode++] = np;
+}
+
+static void
+pushinit(Emit *e, Onnx__TensorProto *tp)
+{
+	if (e->nxinit == e->capxinit) {
+		size_t cap = e->capxinit ? 2 * e->capxinit : 64;
+		Onnx__TensorProto **p = newarr(e, cap, sizeof *p);
+
+		if (e->nxinit)
+			memcpy(p, e->xinit, e->nxinit * sizeof *p);
+		e->xinit = p;
+		e->capxinit = cap;
+	}
+	e->xinit[e->nxinit++] = tp;
+}
+
+/* a value_info for a tensor the lowering made; t's layout and q are ignored */
+static void
+pushvi(Emit *e, const char *name, DType dt, const Type *shape)
+{
+	Type t = *shape;
+
+	t.dt = dt;
+	t.q = NULL;
+	if (e->nxvi == e->capxvi) {
+		size_t cap = e->capxvi ? 2 * e->capxvi : 64;
+		Onnx__ValueInfoProto **p = newarr(e, cap, sizeof *p);
+
+		if (e->nxvi)
+			memcpy(p, e->xvi, e->nxvi * sizeof *p);
+		e->xvi = p;
+		e->capxvi = cap;
+	}
+	e->xvi[e->nxvi++] = valueinfo(e, name, &t);
+}
+
+/* base, or base_1, base_2, ... : the first name not in nm, now taken */
+static const char *
+fresh(Emit *e, NameMap *nm, const char *base)
+{
+	const char *s = base;
+	int n;
+
+	for (n = 1; namemap_get(nm, s) >= 0; n++)
+		s = arena_printf(e->a, "%s_%d", base, n);
+	namemap_put(nm, s, 0);
+	return s;
+}
+
+/* name without a trailing "_quantized" */
+static const char *
+stripq(Emit *e, const char *name)
+{
+	static const char suf[] = "_quantized";
+	size_t n = strlen(name), k = sizeof suf - 1;
+
+	if (n > k && strcmp(name + n - k, suf) == 0)
+		return arena_strndup(e->a, name, n - k);
+	return name;
+}
+
+/* operand r's name, for a lowered node: a constant it names stays written */
+static const char *
+opname(Emit *e, Ref r)
+{
+	if (r.kind == Rcst)
+		e->cstref[r.idx] = true;
+	return ir_refname(e->m, r);
+}
+
+static Cst *
+newcst(Emit *e, const char *name, DType dt, int rank, const int64_t *dim,
+    void *data, size_t nbytes)
+{
+	Cst *c = arena_alloc(e->a, sizeof *c);
+
+	c->name = name;
+	c->type = type_make(dt, rank, dim);
+	c->data = data;
+	c->nbytes = nbytes;
+	pushinit(e, tensorproto(e, c));
+	return c;
+}
+
+static QParam *
+refq(Emit *e, const Ins *in, Ref r)
+{
+	Type *t = ir_reftype(e->m, r);
+
+	if (!t || !t->q)
+		ir_error(e->m, in, "operand '%s' is not quantized",
+		    ir_refname(e->m, r));
+	return t->q;
+}
+
+/* The scale and zero-point initializers of quantized operand r (made on
+ * first use) */
+static void
+qparams(Emit *e, const Ins *in, Ref r, const char **s, const char **z)
+{
+	Module *m = e->m;
+	const Type *t = ir_reftype(m, r);
+	const QParam *q = refq(e, in, r);
+	const char **ps, **pz;
+	const char *base;
+	int64_t n = q->n;
+	int rank = q->axis < 0 ? 0 : 1;
+	void *zd;
+	size_t zsz;
+	int k;
+
+	ps = r.kind == Rval ? &e->vscale[r.idx] : &e->cscale[r.idx];
+	pz = r.kind == Rval ? &e->vzero[r.idx] : &e->czero[r.idx];
+	if (!*ps) {
+		if (q->n < 1 || (q->axis < 0 && q->n != 1))
+			ir_error(m, in, "operand '%s' has malformed quantization "
+			    "parameters", ir_refname(m, r));
+		base = stripq(e, ir_refname(m, r));
+		*ps = fresh(e, e->tensors, arena_printf(e->a, "%s_scale",
+		    base));
+		*pz = fresh(e, e->tensors, arena_printf(e->a, "%s_zero_point",
+		    base));
+		newcst(e, *ps, Df32, rank, &n,
+		    arena_memdup(e->a, q->scale, (size_t)n * sizeof(float)),
+		    (size_t)n * sizeof(float));
+		zsz = dtype_size(t->dt);
+		if (t->dt != Di8 && t->dt != Du8 && t->dt != Di32)
+			ir_error(m, in, "quantized operand '%s' must be i8, u8 "
+			    "or i32", ir_refname(m, r));
+		zd = arena_alloc(e->a, (size_t)n * zsz);
+		for (k = 0; k < n; k++) {
+			int8_t i8 = (int8_t)q->zero[k];
+			uint8_t u8 = (uint8_t)q->zero[k];
+
+			if (t->dt == Di8)
+				memcpy((int8_t *)zd + k, &i8, 1);
+			else if (t->dt == Du8)
+				memcpy((uint8_t *)zd + k, &u8, 1);
+			else
+				memcpy((int32_t *)zd + k, &q->zero[k], 4);
+		}
+		newcst(e, *pz, t->dt, rank, &n, zd, (size_t)n * zsz);
+	}
+	*s = *ps;
+	*z = *pz;
+}
+
+static Onnx__AttributeProto *
+intattr(Emit *e, const char *name, int64_t v)
+{
+	Onnx__AttributeProto *ap;
+
+	ap = NEW(e, Onnx__AttributeProto, attribute_proto);
+	ap->name = str(name);
+	ap->has_type = 1;
+	ap->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
+	ap->has_i = 1;
+	ap->i = v;
+	return ap;
+}
+
+static void
+addattr(Emit *e, Onnx__NodeProto *np, Onnx__AttributeProto *ap)
+{
+	Onnx__AttributeProto **p;
+
+	p = newarr(e, np->n_attribute + 1, sizeof *p);
+	if (np->n_attribute)
+		memcpy(p, np->attribute, np->n_attribute * sizeof *p);
+	p[np->n_attribute++] = ap;
+	np->attribute = p;
+}
+
+/* in's attributes, except the one named skip (NULL: none) */
+static void
+copyattrs(Emit *e, Onnx__NodeProto *np, const Ins *in, const char *skip)
+{
+	int k;
+
+	for (k = 0; k < in->nattr; k++)
+		if (!skip || strcmp(in->attr[k].name, skip) != 0)
+			addattr(e, np, attrproto(e, in, &in->attr[k]));
+}
+
+/* A node with one output, appended to the lowered list */
+static Onnx__NodeProto *
+mknode(Emit *e, const char *optype, const char *domain, const char *name,
+    int nin, const char *const *inputs, const char *out)
+{
+	Onnx__NodeProto *np;
+	int k;
+
+	np = NEW(e, Onnx__NodeProto, node_proto);
+	np->name = str(nonempty(name));
+	np->op_type = str(optype);
+	np->domain = str(domain);
+	if (strcmp(domain, "com.microsoft") == 0)
+		e->msdomain = true;
+	while (nin > 0 && !inputs[nin - 1][0])	/* trailing omitted */
+		nin--;
+	np->n_input = (size_t)nin;
+	np->input = newarr(e, (size_t)nin, sizeof *np->input);
+	for (k = 0; k < nin; k++)
+		np->input[k] = str(inputs[k]);
+	np->n_output = 1;
+	np->output = newarr(e, 1, sizeof *np->output);
+	np->output[0] = str(out);
+	pushnode(e, np);
+	return np;
+}
+
+/* the main node's name: the instruction's; "" when it has none */
+static const char *
+mainname(const Ins *in)
+{
+	return in->name ? in->name : "";
+}
+
+/* a helper node's name, after the instruction (or its result) */
+static const char *
+helpername(Emit *e, const Ins *in, const char *what)
+{
+	const char *base = in->name && in->name[0] ? in->name :
+	    e->m->val[in->out[0]].name;
+
+	return fresh(e, e->nodes, arena_printf(e->a, "%s_%s", base, what));
+}
+
+/* axis attribute of a per-axis QuantizeLinear / DequantizeLinear */
+static void
+qaxis(Emit *e, const Ins *in, Onnx__NodeProto *np, const QParam *q)
+{
+	if (q->axis < 0)
+		return;
+	if (e->opset < 13)
+		ir_error(e->m, in, "per-axis quantization needs opset 13 "
+		    "(the model has %lld)", (long long)e->opset);
+	addattr(e, np, intattr(e, "axis", q->axis));
+}
+
+/* DequantizeLinear of operand r into a new float tensor; returns its name */
+static const char *
+dqoperand(Emit *e, const Ins *in, Ref r, const char *nodename)
+{
+	const char *x = opname(e, r), *s, *z, *out;
+	Onnx__NodeProto *np;
+
+	qparams(e, in, r, &s, &z);
+	out = fresh(e, e->tensors, arena_printf(e->a, "%s_dequantized",
+	    stripq(e, x)));
+	np = mknode(e, "DequantizeLinear", "", nodename ? nodename :
+	    helpername(e, in, "DequantizeLinear"), 3,
+	    (const char *[]){ x, s, z }, out);
+	qaxis(e, in, np, refq(e, in, r));
+	pushvi(e, out, Df32, ir_reftype(e->m, r));
+	return out;
+}
+
+/* QuantizeLinear of float tensor x into in's result */
+static void
+qresult(Emit *e, const Ins *in, const char *x, const char *nodename)
+{
+	Ref y = ref_val(in->out[0]);
+	const char *s, *z;
+	Onnx__NodeProto *np;
+
+	qparams(e, in, y, &s, &z);
+	np = mknode(e, "QuantizeLinear", "", nodename, 3,
+	    (const char *[]){ x, s, z }, opname(e, y));
+	qaxis(e, in, np, refq(e, in, y));
+}
+
+/* ONNX_QDQ: dequantize every quantized operand, the float op, quantize */
+static void
+lower_qdq(Emit *e, const Ins *in)
+{
+	Module *m = e->m;
+	const char **inputs = newarr(e, (size_t)in->nin + 1, sizeof *inputs);
+	const Type *yt = &m->val[in->out[0]].type;
+	const char *y;
+	Onnx__NodeProto *np;
+	int k;
+
+	for (k = 0; k < in->nin; k++) {
+		Type *t = ir_reftype(m, in->in[k]);
+
+		inputs[k] = t && t->q ? dqoperand(e, in, in->in[k], NULL) :
+		    opname(e, in->in[k]);
+	}
+	if (in->nout != 1)
+		ir_error(m, in, "a quantized op must have one result");
+	y = yt->q ? fresh(e, e->tensors, arena_printf(e->a, "%s_float",
+	    stripq(e, m->val[in->out[0]].name))) : m->val[in->out[0]].name;
+	np = mknode(e, optab[in->op].onnx, "", mainname(in), in->nin, inputs,
+	    y);
+	copyattrs(e, np, in, NULL);
+	if (yt->q) {
+		pushvi(e, y, Df32, yt);
+		qresult(e, in, y, helpername(e, in, "QuantizeLinear"));
+	}
+}
+
+/* [x, xs, xz] for operand k of in, at out[0..2] */
+static void
+qoperand(Emit *e, const Ins *in, int k, const char **out)
+{
+	out[0] = opname(e, in->in[k]);
+	qparams(e, in, in->in[k], &out[1], &out[2]);
+}
+
+/* [ys, yz] of in's result, at out[0..1] */
+static void
+qout(Emit *e, const Ins *in, const char **out)
+{
+	qparams(e, in, ref_val(in->out[0]), &out[0], &out[1]);
+}
+
+static void
+pertensor(Emit *e, const Ins *in, int k, const char *what)
+{
+	if (refq(e, in, in->in[k])->axis >= 0)
+		ir_error(e->m, in, "the %s target takes no per-axis %s",
+		    e->m->target, what);
+}
+
+/* The i32 bias operand k (or "" when omitted) */
+static const char *
+biasoperand(Emit *e, const Ins *in, int k)
+{
+	Type *t;
+
+	if (k >= in->nin || in->in[k].kind == Rnone)
+		return "";
+	t = ir_reftype(e->m, in->in[k]);
+	if (in->in[k].kind != Rcst || t->dt != Di32)
+		ir_error(e->m, in, "the bias '%s' must be an i32 constant",
+		    ir_refname(e->m, in->in[k]));
+	return opname(e, in->in[k]);
+}
+
+/* conv / conv_transpose as optype(x, xs, xz, w, ws, wz, ys, yz, [b]) */
+static void
+lower_qconv(Emit *e, const Ins *in, const char *optype)
+{
+	const char *v[9];
+	Onnx__NodeProto *np;
+
+	qoperand(e, in, 0, v);
+	qoperand(e, in, 1, v + 3);
+	qout(e, in, v + 6);
+	v[8] = biasoperand(e, in, 2);
+	np = mknode(e, optype, "", mainname(in), 9, v,
+	    opname(e, ref_val(in->out[0])));
+	copyattrs(e, np, in, NULL);
+}
+
+/* matmul, add, mul: optype(a, as, az, b, bs, bz, ys, yz) */
+static void
+lower_qbinary(Emit *e, const Ins *in, const char *optype, const char *domain)
+{
+	const char *v[8];
+	Onnx__NodeProto *np;
+
+	qoperand(e, in, 0, v);
+	qoperand(e, in, 1, v + 3);
+	qout(e, in, v + 6);
+	np = mknode(e, optype, domain, mainname(in), 8, v,
+	    opname(e, ref_val(in->out[0])));
+	copyattrs(e, np, in, NULL);
+}
+
+/* leaky_relu, sigmoid, the pools: optype(x, xs, xz, ys, yz) */
+static Onnx__NodeProto *
+lower_qunary(Emit *e, const Ins *in, const char *optype, const char *domain)
+{
+	const char *v[5];
+
+	qoperand(e, in, 0, v);
+	qout(e, in, v + 3);
+	return mknode(e, optype, domain, mainname(in), 5, v,
+	    opname(e, ref_val(in->out[0])));
+}
+
+static void
+gemmattrs(Emit *e, const Ins *in)
+{
+	if (ir_attrint(in, "transA", 0) != 0)
+		ir_error(e->m, in, "a quantized gemm must have transA = 0");
+	if (ir_attrfloat(in, "beta", 1.0f) != 1.0f ||
+	    (e->target == Tsystolic && ir_attrfloat(in, "alpha", 1.0f) != 1.0f))
+		ir_error(e->m, in, "a quantized gemm must have alpha = beta = 1");
+}
+
+/* ort: com.microsoft QGemm(a, as, az, b, bs, bz, [c], ys, yz) */
+static void
+lower_qgemm(Emit *e, const Ins *in)
+{
+	const char *v[9];
+	Onnx__NodeProto *np;
+
+	gemmattrs(e, in);
+	qoperand(e, in, 0, v);
+	qoperand(e, in, 1, v + 3);
+	v[6] = biasoperand(e, in, 2);
+	qout(e, in, v + 7);
+	np = mknode(e, "QGemm", "com.microsoft", mainname(in), 9, v,
+	    opname(e, ref_val(in->out[0])));
+	copyattrs(e, np, in, "beta");
+}
+
+/* systolic: gemm as a 1x1 QLinearConv between two Reshapes */
+static void
+lower_gemmconv(Emit *e, const Ins *in)
+{
+	Module *m = e->m;
+	Ref a = in->in[0], b = in->in[1], y = ref_val(in->out[0]);
+	const Type *at = ir_reftype(m, a), *yt = &m->val[y.idx].type;
+	Cst *bc;
+	bool transb = ir_attrint(in, "transB", 0) != 0;
+	int64_t k, n, i, j, dim[4], *shape;
+	const char *v[9], *a4, *y4, *w;
+	int8_t *wd;
+	Type t4;
+
+	gemmattrs(e, in);
+	pertensor(e, in, 1, "weight scale");
+	if (b.kind != Rcst)
+		ir_error(m, in, "a quantized gemm's B must be a constant");
+	bc = &m->cst[b.idx];
+	if (bc->type.rank != 2 || at->rank != 2 || dtype_size(bc->type.dt) != 1)
+		ir_error(m, in, "a quantized gemm needs 2-D operands and an "
+		    "8-bit B");
+	k = bc->type.dim[transb ? 1 : 0];
+	n = bc->type.dim[transb ? 0 : 1];
+
+	/* the weight [N, K, 1, 1]: B itself when transB = 1, else B^T */
+	dim[0] = n, dim[1] = k, dim[2] = dim[3] = 1;
+	if (transb) {
+		wd = bc->data;
+	} else {
+		wd = arena_alloc(e->a, (size_t)(n * k));
+		for (i = 0; i < k; i++)
+			for (j = 0; j < n; j++)
+				wd[j * k + i] = ((int8_t *)bc->data)[i * n + j];
+	}
+	w = fresh(e, e->tensors, arena_printf(e->a, "%s_4d", bc->name));
+	newcst(e, w, bc->type.dt, 4, dim, wd, (size_t)(n * k));
+
+	/* x: Reshape to [M, K, 1, 1] */
+	shape = arena_alloc(e->a, 4 * sizeof *shape);
+	shape[0] = -1, shape[1] = k, shape[2] = shape[3] = 1;
+	v[1] = fresh(e, e->tensors, arena_printf(e->a, "%s_shape4d",
+	    stripq(e, ir_refname(m, a))));
+	newcst(e, v[1], Di64, 1, (int64_t[]){ 4 }, shape, 4 * sizeof *shape);
+	a4 = fresh(e, e->tensors, arena_printf(e->a, "%s_4d",
+	    ir_refname(m, a)));
+	v[0] = opname(e, a);
+	mknode(e, "Reshape", "", helpername(e, in, "Reshape_in"), 2, v, a4);
+	t4 = type_make(at->dt, 4, (int64_t[]){ at->dim[0], k, 1, 1 });
+	pushvi(e, a4, at->dt, &t4);
+
+	/* QLinearConv(x4, xs, xz, w, ws, wz, ys, yz, [bias [N]]) */
+	qparams(e, in, a, &v[1], &v[2]);
+	v[0] = a4;
+	v[3] = w;
+	qparams(e, in, b, &v[4], &v[5]);
+	qout(e, in, v + 6);
+	v[8] = biasoperand(e, in, 2);
+	if (v[8][0]) {
+		Cst *c = &m->cst[in->in[2].idx];
+
+		if (!(c->type.rank == 1 && c->type.dim[0] == n) &&
+		    !(c->type.rank == 2 && c->type.dim[0] == 1 &&
+		    c->type.dim[1] == n))
+			ir_error(m, in, "the systolic target needs a gemm bias "
+			    "of shape [N] or [1, N]");
+		if (c->type.rank == 2) {
+			v[8] = fresh(e, e->tensors, arena_printf(e->a, "%s_1d",
+			    c->name));
+			newcst(e, v[8], Di32, 1, &n, c->data, c->nbytes);
+		}
+	}
+	y4 = fresh(e, e->tensors, arena_printf(e->a, "%s_4d",
+	    m->val[y.idx].name));
+	mknode(e, "QLinearConv", "", mainname(in), 9, v, y4);
+	t4 = type_make(yt->dt, 4, (int64_t[]){ at->dim[0], n, 1, 1 });
+	pushvi(e, y4, yt->dt, &t4);
+
+	/* y: Reshape to [M, N] */
+	shape = arena_alloc(e->a, 2 * sizeof *shape);
+	shape[0] = -1, shape[1] = n;
+	v[1] = fresh(e, e->tensors, arena_printf(e->a, "%s_shape2d",
+	    stripq(e, m->val[y.idx].name)));
+	newcst(e, v[1], Di64, 1, (int64_t[]){ 2 }, shape, 2 * sizeof *shape);
+	v[0] = y4;
+	mknode(e, "Reshape", "", helpername(e, in, "Reshape_out"), 2, v,
+	    opname(e, y));
+}
+
+/* Is instruction in a quantized op that lower() must rewrite? */
+static bool
+isquantop(Emit *e, const Ins *in)
+{
+	Type *t;
+
+	switch (in->op) {
+	case Oquantize:
+	case Odequantize:
+	case Orequantize:
+		return true;
+	case Oclip:	/* written as is: Clip on the codes */
+		if (e->fmt == ONNX_QOPS)
+			return false;
+		/* fall through */
+	case Oconv:
+	case Oconv_transpose:
+	case Ogemm:
+	case Omatmul:
+	case Oadd:
+	case Omul:
+	case Orelu:
+	case Oleaky_relu:
+	case Osigmoid:
+	case Oaverage_pool:
+	case Oglobal_average_pool:
+		t = in->nin > 0 ? ir_reftype(e->m, in->in[0]) : NULL;
+		return t && t->q;
+	default:
+		return false;
+	}
+}
+
+/* Check what the written form of a quantized instruction that is not
+ * lowered needs; called for every instruction */
+static void
+checkplain(Emit *e, const Ins *in)
+{
+	Type *t = in->nin > 0 ? ir_reftype(e->m, in->in[0]) : NULL;
+
+	if (!t || !t->q || in->op == Oopaque)
+		return;
+	/* int8 Clip, MaxPool: opset 12 */
+	if ((in->op == Oclip || in->op == Omax_pool) && e->opset < 12)
+		ir_error(e->m, in, "a quantized %s needs opset 12 (the model "
+		    "has %lld)", optab[in->op].name, (long long)e->opset);
+}
+
+static void
+lower(Emit *e, const Ins *in)
+{
+	Module *m = e->m;
+	const char *s, *z, *x;
+	Onnx__NodeProto *np;
+	bool ort = e->target == Tort;
+
+	if (e->target == Tnone && in->op != Oquantize &&
+	    in->op != Odequantize && in->op != Orequantize)
+		ir_error(m, in, "a quantized op needs a module target (\"ort\" "
+		    "or \"systolic\")");
+	switch (in->op) {
+	case Oquantize:
+		qresult(e, in, opname(e, in->in[0]), mainname(in));
+		return;
+	case Odequantize:
+		qparams(e, in, in->in[0], &s, &z);
+		np = mknode(e, "DequantizeLinear", "", mainname(in), 3,
+		    (const char *[]){ opname(e, in->in[0]), s, z },
+		    opname(e, ref_val(in->out[0])));
+		qaxis(e, in, np, refq(e, in, in->in[0]));
+		return;
+	case Orequantize:
+		x = dqoperand(e, in, in->in[0],
+		    helpername(e, in, "DequantizeLinear"));
+		qresult(e, in, x, mainname(in));
+		return;
+	default:
+		break;
+	}
+	if (e->fmt == ONNX_QDQ) {
+		lower_qdq(e, in);
+		return;
+	}
+	switch (in->op) {
+	case Oconv:
+		lower_qconv(e, in, "QLinearConv");
+		break;
+	case Oconv_transpose:
+		if (ort)	/* no QLinearConvTranspose in ONNX Runtime */
+			lower_qdq(e, in);
+		else
+			lower_qconv(e, in, "QLinearConvTranspose");
+		break;
+	case Ogemm:
+		if (ort)
+			lower_qgemm(e, in);
+		else
+			lower_gemmconv(e, in);
+		break;
+	case Omatmul:
+		lower_qbinary(e, in, "QLinearMatMul", "");
+		break;
+	case Oadd:
+		lower_qbinary(e, in, "QLinearAdd", "com.microsoft");
+		break;
+	case Omul:
+		lower_qbinary(e, in, "QLinearMul", "com.microsoft");
+		break;
+	case Orelu:
+		if (ort) {
+			if (e->opset < 12)
+				ir_error(m, in, "a quantized relu needs opset "
+				    "12 (the model has %lld)",
+				    (long long)e->opset);
+			pertensor(e, in, 0, "relu input");
+			qparams(e, in, in->in[0], &s, &z);
+			mknode(e, "Max", "", mainname(in), 2,
+			    (const char *[]){ opname(e, in->in[0]), z },
+			    opname(e, ref_val(in->out[0])));
+		} else {
+			/* the fork's QLinearRelu: default domain, one input,
+			 * no attributes; onnx.checker rejects it */
+			mknode(e, "QLinearRelu", "", mainname(in), 1,
+			    (const char *[]){ opname(e, in->in[0]) },
+			    opname(e, ref_val(in->out[0])));
+		}
+		break;
+	case Oleaky_relu:
+		np = lower_qunary(e, in, "QLinearLeakyRelu", "com.microsoft");
+		copyattrs(e, np, in, NULL);
+		break;
+	case Osigmoid:
+		lower_qunary(e, in, "QLinearSigmoid", "com.microsoft");
+		break;
+	case Oaverage_pool:
+	case Oglobal_average_pool:
+		if (!ort)
+			ir_error(m, in, "the systolic target has no quantized "
+			    "%s", optab[in->op].name);
+		if (in->op == Oaverage_pool) {
+			np = lower_qunary(e, in, "QLinearAveragePool",
+			    "com.microsoft");
+			copyattrs(e, np, in, "dilations");
+			{
+				Attr *d = ir_getattr(in, "dilations");
+				int k;
+
+				for (k = 0; d && k < d->n; k++)
+					if (d->ints[k] != 1)
+						ir_error(m, in, "QLinearAveragePool "
+						    "has no dilations");
+			}
+		} else {
+			np = lower_qunary(e, in, "QLinearGlobalAveragePool",
+			    "com.microsoft");
+			addattr(e, np, intattr(e, "channels_last", 0));
+		}
+		break;
+	default:
+		die("lower: op %s", optab[in->op].name);
+	}
+}
+
+/* Set up the lowering: target, name tables, per-operand parameter slots */
+static void
+lowerinit(Emit *e)
+{
+	Module *m = e->m;
+	int i;
+
+	if (!m->target || !m->target[0])
+		e->target = Tnone;
+	else if (strcmp(m->target, "ort") == 0)
+		e->target = Tort;
+	else if (strcmp(m->target, "systolic") == 0)
+		e->target = Tsystolic;
+	else
+		error(m->path, "unknown module target \"%s\" (use \"ort\" or "
+		    "\"systolic\")", m->target);
+	e->tensors = namemap_new(e->a, (size_t)(m->nval + m->ncst) + 64);
+	e->nodes = namemap_new(e->a, (size_t)m->nins + 64);
+	for (i = 0; i < m->nval; i++)
+		namemap_put(e->tensors, m->val[i].name, 0);
+	for (i = 0; i < m->ncst; i++)
+		if (m->cst[i].name)
+			namemap_put(e->tensors, m->cst[i].name, 0);
+	for (i = 0; i < m->nins; i++)
+		if (m->ins[i].name && m->ins[i].name[0])
+			namemap_put(e->nodes, m->ins[i].name, 0);
+	e->vscale = newarr(e, (size_t)m->nval + 1, sizeof *e->vscale);
+	e->vzero = newarr(e, (size_t)m->nval + 1, sizeof *e->vzero);
+	e->cscale = newarr(e, (size_t)m->ncst + 1, sizeof *e->cscale);
+	e->czero = newarr(e, (size_t)m->ncst + 1, sizeof *e->czero);
+	e->cstref = newarr(e, (size_t)m->ncst + 1, sizeof *e->cstref);
+	e->lfirst = newarr(e, (size_t)m->nins + 1, sizeof *e->lfirst);
+	e->lcount = newarr(e, (size_t)m->nins + 1, sizeof *e->lcount);
+}
+
+/* Decide every instruction's form (lowering the quantized ones), and which
+ * constants stay initializers: all of them, except those whose every use
+ * became an attribute or was replaced by the lowering. */
 static void
 plan(Emit *e)
 {
@@ -506,11 +1284,25 @@ plan(Emit *e)
 	e->cstkeep = newarr(e, (size_t)m->ncst, sizeof *e->cstkeep);
 	used = newarr(e, (size_t)m->ncst, sizeof *used);
 	folded = newarr(e, (size_t)m->ncst, sizeof *folded);
+	lowerinit(e);
 	for (i = 0; i < m->nins; i++) {
 		const Ins *in = &m->ins[i];
 
+		e->lcount[i] = -1;
 		if (in->op == Onop)
 			continue;
+		if (isquantop(e, in)) {
+			/* its constant operands are replaced by whatever the
+			 * lowered nodes name (cstref) */
+			e->lfirst[i] = (int)e->nlnode;
+			lower(e, in);
+			e->lcount[i] = (int)e->nlnode - e->lfirst[i];
+			for (k = 0; k < in->nin; k++)
+				if (in->in[k].kind == Rcst)
+					folded[in->in[k].idx] = true;
+			continue;
+		}
+		checkplain(e, in);
 		e->form[i] = legacy_form(e, i);
 		for (k = 0; k < in->nin; k++) {
 			if (in->in[k].kind != Rcst)
@@ -525,7 +1317,8 @@ plan(Emit *e)
 		if (m->out[i].kind == Rcst)
 			used[m->out[i].idx] = true;
 	for (i = 0; i < m->ncst; i++)
-		e->cstkeep[i] = used[i] || !folded[i] || m->cst[i].isinput;
+		e->cstkeep[i] = used[i] || e->cstref[i] || !folded[i] ||
+		    m->cst[i].isinput;
 }
 
 /* --- graph ---------------------------------------------------------------- */
@@ -617,18 +1410,28 @@ graphproto(Emit *e)
 			g->input[g->n_input++] = valueinfo(e, m->cst[i].name,
 			    &m->cst[i].type);
 
-	/* initializers */
-	g->initializer = newarr(e, (size_t)m->ncst, sizeof *g->initializer);
+	/* initializers, then the lowering's */
+	g->initializer = newarr(e, (size_t)m->ncst + e->nxinit,
+	    sizeof *g->initializer);
 	for (i = 0; i < m->ncst; i++)
 		if (e->cstkeep[i])
 			g->initializer[g->n_initializer++] =
 			    tensorproto(e, &m->cst[i]);
+	for (n = 0; n < e->nxinit; n++)
+		g->initializer[g->n_initializer++] = e->xinit[n];
 
-	/* nodes */
-	g->node = newarr(e, (size_t)m->nins, sizeof *g->node);
-	for (i = 0; i < m->nins; i++)
-		if (m->ins[i].op != Onop)
+	/* nodes: a lowered instruction's, or its own */
+	g->node = newarr(e, (size_t)m->nins + e->nlnode, sizeof *g->node);
+	for (i = 0; i < m->nins; i++) {
+		int k;
+
+		if (m->ins[i].op == Onop)
+			continue;
+		if (e->lcount[i] < 0)
 			g->node[g->n_node++] = nodeproto(e, i);
+		for (k = 0; k < e->lcount[i]; k++)
+			g->node[g->n_node++] = e->lnode[e->lfirst[i] + k];
+	}
 
 	/* outputs */
 	skip = newarr(e, (size_t)m->nval, sizeof *skip);
@@ -651,11 +1454,14 @@ graphproto(Emit *e)
 	n = 0;
 	for (i = 0; i < m->nval; i++)
 		n += !skip[i] && m->val[i].type.dt != Dundef && vallive(m, i);
-	g->value_info = newarr(e, n, sizeof *g->value_info);
+	g->value_info = newarr(e, n + e->nxvi, sizeof *g->value_info);
 	for (i = 0; i < m->nval; i++)
 		if (!skip[i] && m->val[i].type.dt != Dundef && vallive(m, i))
 			g->value_info[g->n_value_info++] = valueinfo(e,
 			    m->val[i].name, &m->val[i].type);
+	for (n = 0; n < e->nxvi; n++)
+		if (e->xvi[n]->type)
+			g->value_info[g->n_value_info++] = e->xvi[n];
 	return g;
 }
 
@@ -679,6 +1485,8 @@ modelproto(Emit *e)
 	for (i = 0; i < m->ncst; i++)
 		if (e->cstkeep[i] && !m->cst[i].isinput)
 			allinputs = false;
+	if (e->nxinit > 0)
+		allinputs = false;
 	if (mp->ir_version < 4 && !allinputs)
 		mp->ir_version = 4;
 
@@ -696,7 +1504,7 @@ modelproto(Emit *e)
 	}
 	mp->doc_string = str(nonempty(m->doc));
 
-	mp->opset_import = newarr(e, (size_t)m->nopset + 1,
+	mp->opset_import = newarr(e, (size_t)m->nopset + 2,
 	    sizeof *mp->opset_import);
 	for (i = 0; i < m->nopset; i++) {
 		Onnx__OperatorSetIdProto *os;
@@ -716,6 +1524,15 @@ modelproto(Emit *e)
 		os->domain = "";
 		os->has_version = 1;
 		os->version = DEFAULT_OPSET;
+		mp->opset_import[mp->n_opset_import++] = os;
+	}
+	if (e->msdomain && ir_opset(m, "com.microsoft") <= 0) {
+		Onnx__OperatorSetIdProto *os;
+
+		os = NEW(e, Onnx__OperatorSetIdProto, operator_set_id_proto);
+		os->domain = "com.microsoft";
+		os->has_version = 1;
+		os->version = 1;
 		mp->opset_import[mp->n_opset_import++] = os;
 	}
 
@@ -763,11 +1580,18 @@ fileappend(ProtobufCBuffer *b, size_t len, const uint8_t *data)
 bool
 emit_onnx(Module *m, FILE *f)
 {
+	return emit_onnx_format(m, f, ONNX_QOPS);
+}
+
+bool
+emit_onnx_format(Module *m, FILE *f, OnnxFormat fmt)
+{
 	Emit e = { 0 };
 	FileBuf fb = { { fileappend }, f, false };
 	Onnx__ModelProto *mp;
 
 	e.m = m;
+	e.fmt = fmt;
 	e.a = arena_new();
 	e.alloc.alloc = pballoc;
 	e.alloc.free = pbfree;

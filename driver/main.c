@@ -38,6 +38,13 @@ static const char usage[] =
 "  -j N                   calibration threads (default: all cores)\n"
 "  --preprocess=P         images: caffe | caffe2 | mxnet | rcnn | none\n"
 "  --channel-order=O      images: rgb | bgr\n"
+"quantization (the quantize pass; -O1 and -O2 run it):\n"
+"  --target=T             systolic (default: the Systolic runtime, int8, zero point 0)\n"
+"                         | ort (stock ONNX Runtime: QLinear and com.microsoft ops)\n"
+"  --mode=M               int8 (default; symmetric) | uint8 (asymmetric; --target=ort)\n"
+"  --per-channel          weights with one scale per output channel (--target=ort)\n"
+"  --keep-float=PATTERN   leave nodes float: a node name (* ? wildcards) or an op type;\n"
+"                         repeatable\n"
 "output:\n"
 "  --emit=onnx|ir         write an ONNX model or textual IR (needs -o for onnx)\n"
 "  -o FILE                output file ('-' = stdout for --emit=ir)\n"
@@ -96,8 +103,8 @@ int
 main(int argc, char **argv)
 {
 	const char *input = NULL, *out = NULL, *emit = NULL, *passes = NULL, *v;
-	const char *shapes[64];
-	int nshapes = 0, level = 0, dump = 0, i;
+	const char *shapes[64], *keep[256];
+	int nshapes = 0, nkeep = 0, level = 0, dump = 0, i;
 	PassOpts po = {0};
 	Module *m;
 	FILE *f;
@@ -158,6 +165,23 @@ main(int argc, char **argv)
 			passcfg.preprocess = v;
 		} else if ((v = optval(argc, argv, &i, "--channel-order"))) {
 			passcfg.channel_order = v;
+		} else if ((v = optval(argc, argv, &i, "--target"))) {
+			if (strcmp(v, "systolic") != 0 && strcmp(v, "ort") != 0)
+				error(NULL, "unknown --target=%s (use systolic or ort)", v);
+			passcfg.target = v;
+		} else if ((v = optval(argc, argv, &i, "--mode"))) {
+			if (strcmp(v, "int8") != 0 && strcmp(v, "uint8") != 0)
+				error(NULL, "unknown --mode=%s (use int8 or uint8)", v);
+			passcfg.qmode = strcmp(v, "uint8") == 0;	/* Qu8 */
+			passcfg.mode_set = true;
+		} else if (strcmp(a, "--per-channel") == 0) {
+			passcfg.per_channel = true;
+		} else if ((v = optval(argc, argv, &i, "--keep-float"))) {
+			if (nkeep == (int)countof(keep))
+				error(NULL, "too many --keep-float options");
+			keep[nkeep++] = v;
+			passcfg.keep_float = keep;
+			passcfg.nkeep_float = nkeep;
 		} else if ((v = optval(argc, argv, &i, "--input-shape"))) {
 			if (nshapes == (int)countof(shapes))
 				error(NULL, "too many --input-shape options");

@@ -60,7 +60,11 @@ void exec_free(Exec *e);
 size_t exec_arena_size(const Exec *e);	/* bytes the memory plan uses */
 bool exec_fold(Module *m, int ins, Arena *a, Tensor *outputs);
 
-/* table.c: the implementation of op, or NULL */
+/* table.c: the float implementation of op, or NULL */
 const ExecImpl *exec_impl(int op);
+/* table.c: the implementation of instruction in of m: the quantized one
+ * when an operand or result is quantized (doc/quantization.md section 8),
+ * else exec_impl(in->op); NULL if none */
+const ExecImpl *exec_impl_for(const Module *m, const Ins *in);
 
 #endif

@@ -238,7 +238,7 @@ exec_new(Module *m)
 		checkstatic(m, m->in[k], NULL);
 	for (i = 0; i < m->nins; i++) {
 		const Ins *in = &m->ins[i];
-		e->impl[i] = exec_impl(in->op);
+		e->impl[i] = exec_impl_for(m, in);
 		if (!e->impl[i]) {
 			if (in->op == Oopaque && in->domain[0])
 				ir_error(m, in, "op %s::%s is not supported by the interpreter",
@@ -413,7 +413,7 @@ bool
 exec_fold(Module *m, int i, Arena *a, Tensor *outputs)
 {
 	const Ins *in = &m->ins[i];
-	const ExecImpl *impl = exec_impl(in->op);
+	const ExecImpl *impl = exec_impl_for(m, in);
 	const Tensor **x;
 	Tensor *cst, **y;
 	Arena *scratch;

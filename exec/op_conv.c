@@ -18,14 +18,23 @@
  * with s = (float)(x_scale * w_scale) / y_scale computed in float — ONNX
  * Runtime's requantization.  Scales and zero points may be per tensor or
  * per output channel (conv) / per row of A and column of B (matmul).
+ *
+ * The quantized IR's conv, gemm and matmul (doc/quantization.md section 8:
+ * the same ops with quantized operand types) are the fragment
+ * exec_impl_qconv, which table.c selects for quantized instructions: the
+ * parameters come from the types, the accumulation and requantization
+ * (multiplier f32(f32(sx * sw) / sy) per output channel, identical for the
+ * two targets) from runtime/qkern.h.
  */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "opkit.h"
+#include "passes/qparams.h"
 #include "runtime/conv.h"
 #include "runtime/gemm.h"
+#include "runtime/qkern.h"
 
 /* y must have shape dim[r] and dtype dt */
 static void
@@ -795,6 +804,195 @@ run_qlinear_matmul(const Module *m, const Ins *in, const Tensor *const *x,
 		}
 	}
 }
+
+/* ---- the quantized IR's conv, gemm, matmul ------------------------------ */
+
+static bool
+isu8(DType dt)
+{
+	return dt == Du8;
+}
+
+/* per-channel (axis, n) or per-tensor weight parameters as arrays of n
+ * zero points and multipliers */
+static long
+qmults(const Module *m, const Ins *in, const QParam *qx, const QParam *qw,
+    const QParam *qy, int axis, int64_t n, Arena *scratch, int32_t **wz,
+    float **mult)
+{
+	long k, np = qw->n;
+
+	if (qw->n != 1 && (qw->axis != axis || qw->n != n))
+		ir_error(m, in, "weight quantized along axis %d with %d values; "
+		    "%s needs per tensor or axis %d with %lld", qw->axis, qw->n,
+		    ir_opname(m, in), axis, (long long)n);
+	*wz = arena_alloc(scratch, (size_t)np * sizeof **wz);
+	*mult = arena_alloc(scratch, (size_t)np * sizeof **mult);
+	for (k = 0; k < np; k++) {
+		(*wz)[k] = qw->zero[k];
+		(*mult)[k] = qp_multiplier(qx->scale[0], qw->scale[k],
+		    qy->scale[0]);
+	}
+	return np;
+}
+
+static void
+run_qconv(const Module *m, const Ins *in, const Tensor *const *x,
+    Tensor *const *y, Arena *scratch)
+{
+	const Tensor *xt = op_input(m, in, x, 0), *wt = op_input(m, in, x, 1);
+	const Tensor *bt = op_optinput(in, x, 2);
+	const QParam *qx = op_qin(m, in, 0, false), *qw = op_qin(m, in, 1, true);
+	const QParam *qy = op_qout(m, in, 0, false);
+	int64_t dim[5], group;
+	int32_t *wz;
+	float *mult;
+	long np;
+	RtConv p;
+	Geom g;
+
+	op_needq8(m, in, xt);
+	op_needq8(m, in, wt);
+	op_needq8(m, in, y[0]);
+	if (bt && (bt->dt != Di32 || bt->rank != 1 || bt->dim[0] != wt->dim[0]))
+		ir_error(m, in, "bias must be an i32 vector of %lld values",
+		    (long long)wt->dim[0]);
+	geom(m, in, xt, wt, &g);
+	group = ir_attrint(in, "group", 1);
+	if (group < 1 || xt->dim[1] % group || wt->dim[0] % group ||
+	    wt->dim[1] * group != xt->dim[1])
+		ir_error(m, in, "input has %lld channels but the weight "
+		    "expects %lld (x group %lld)", (long long)xt->dim[1],
+		    (long long)wt->dim[1], (long long)group);
+	if (g.nsp == 3)
+		ir_error(m, in, "3-d quantized Conv is not supported by the "
+		    "interpreter");
+	convout(m, in, &g);
+	checkout(m, in, y[0], y[0]->dt, dim, outdims(&g, xt->dim[0],
+	    wt->dim[0], dim));
+	np = qmults(m, in, qx, qw, qy, 0, wt->dim[0], scratch, &wz, &mult);
+	p = conv2d(&g, xt->dim[0], xt->dim[1], wt->dim[0], group);
+	rq_conv2d(&p, isu8(xt->dt), xt->data, qx->zero[0], isu8(wt->dt),
+	    wt->data, wz, bt ? bt->data : NULL, mult, np, isu8(y[0]->dt),
+	    qy->zero[0], y[0]->data, work(scratch, rq_conv2d_work(&p)));
+}
+
+static void
+run_qgemm(const Module *m, const Ins *in, const Tensor *const *x,
+    Tensor *const *y, Arena *scratch)
+{
+	const Tensor *a = op_input(m, in, x, 0), *b = op_input(m, in, x, 1);
+	const Tensor *c = op_optinput(in, x, 2);
+	const QParam *qa = op_qin(m, in, 0, false), *qb = op_qin(m, in, 1, true);
+	const QParam *qy = op_qout(m, in, 0, false);
+	bool ta = ir_attrint(in, "transA", 0) != 0;
+	bool tb = ir_attrint(in, "transB", 0) != 0;
+	int64_t dim[2], cd[2] = {1, 1};
+	int32_t *bz;
+	float *mult;
+	RqGemm q = {0};
+	int k;
+
+	op_needq8(m, in, a);
+	op_needq8(m, in, b);
+	op_needq8(m, in, y[0]);
+	if (ir_attrfloat(in, "alpha", 1) != 1 || ir_attrfloat(in, "beta", 1) != 1)
+		ir_error(m, in, "quantized Gemm needs alpha = beta = 1");
+	if (a->rank != 2 || b->rank != 2)
+		ir_error(m, in, "gemm needs matrices (ranks %d and %d)",
+		    a->rank, b->rank);
+	q.m = a->dim[ta ? 1 : 0];
+	q.k = a->dim[ta ? 0 : 1];
+	q.n = b->dim[tb ? 0 : 1];
+	if (b->dim[tb ? 1 : 0] != q.k)
+		ir_error(m, in, "inner dimensions differ (%lld and %lld)",
+		    (long long)q.k, (long long)b->dim[tb ? 1 : 0]);
+	dim[0] = q.m;
+	dim[1] = q.n;
+	checkout(m, in, y[0], y[0]->dt, dim, 2);
+	q.nper = qmults(m, in, qa, qb, qy, tb ? 0 : 1, q.n, scratch, &bz,
+	    &mult);
+	q.au8 = isu8(a->dt);
+	q.bu8 = isu8(b->dt);
+	q.yu8 = isu8(y[0]->dt);
+	q.a = a->data;
+	q.ars = ta ? 1 : a->dim[1];
+	q.acs = ta ? a->dim[1] : 1;
+	q.b = b->data;
+	q.brs = tb ? 1 : b->dim[1];
+	q.bcs = tb ? b->dim[1] : 1;
+	if (c && op_numel(c) > 0) {
+		if (c->dt != Di32 || c->rank > 2)
+			ir_error(m, in, "C of a quantized Gemm must be i32 and "
+			    "broadcast to [M, N]");
+		for (k = 0; k < c->rank; k++)
+			cd[2 - c->rank + k] = c->dim[k];
+		if ((cd[0] != 1 && cd[0] != q.m) || (cd[1] != 1 && cd[1] != q.n))
+			ir_error(m, in, "C does not broadcast to [%lld, %lld]",
+			    (long long)q.m, (long long)q.n);
+		q.c = c->data;
+		q.crs = cd[0] == 1 ? 0 : cd[1];
+		q.ccs = cd[1] == 1 ? 0 : 1;
+	}
+	q.az = qa->zero[0];
+	q.bz = bz;
+	q.mult = mult;
+	q.yz = qy->zero[0];
+	q.y = y[0]->data;
+	rq_gemm(&q, work(scratch, rq_gemm_work(&q)));
+}
+
+static void
+run_qmatmul(const Module *m, const Ins *in, const Tensor *const *x,
+    Tensor *const *y, Arena *scratch)
+{
+	const Tensor *a = op_input(m, in, x, 0), *b = op_input(m, in, x, 1);
+	const QParam *qa = op_qin(m, in, 0, false), *qb = op_qin(m, in, 1, true);
+	const QParam *qy = op_qout(m, in, 0, false);
+	int32_t *bz;
+	float *mult;
+	int64_t t, oa, ob;
+	size_t ea = dtype_size(a->dt), eb = 1, ey = 1;
+	RqGemm q = {0};
+	void *wk;
+	MM g;
+
+	op_needq8(m, in, a);
+	op_needq8(m, in, b);
+	op_needq8(m, in, y[0]);
+	mmgeom(m, in, a, b, y[0], &g);
+	q.nper = qmults(m, in, qa, qb, qy, b->rank - 1, g.n, scratch, &bz,
+	    &mult);
+	q.m = g.m;
+	q.n = g.n;
+	q.k = g.k;
+	q.au8 = isu8(a->dt);
+	q.bu8 = isu8(b->dt);
+	q.yu8 = isu8(y[0]->dt);
+	q.ars = g.k;
+	q.acs = 1;
+	q.brs = g.n;
+	q.bcs = 1;
+	q.az = qa->zero[0];
+	q.bz = bz;
+	q.mult = mult;
+	q.yz = qy->zero[0];
+	wk = work(scratch, rq_gemm_work(&q));
+	for (t = 0; t < g.nbatch; t++) {
+		mmbatch(&g, t, &oa, &ob);
+		q.a = (const char *)a->data + (size_t)(oa * g.m * g.k) * ea;
+		q.b = (const char *)b->data + (size_t)(ob * g.k * g.n) * eb;
+		q.y = (char *)y[0]->data + (size_t)(t * g.m * g.n) * ey;
+		rq_gemm(&q, wk);
+	}
+}
+
+const ExecImpl exec_impl_qconv[] = {
+	{Oconv, run_qconv, 0, 0},
+	{Ogemm, run_qgemm, 0, 0},
+	{Omatmul, run_qmatmul, 0, 0},
+	{0, 0, 0, 0},
+};
 
 const ExecImpl exec_impl_conv[] = {
 	{Oconv, run_conv, conv_act, fuse_conv},

@@ -5,12 +5,21 @@
  * Attributes are resolved here (auto_pad into explicit pads, Softmax's
  * opset-dependent axis semantics, ReduceMean's axes attribute or input) and
  * the runtime/pool.h kernels do the arithmetic.
+ *
+ * exec_impl_qpool holds the quantized IR's AveragePool and
+ * GlobalAveragePool (doc/quantization.md section 8), which table.c selects
+ * for quantized instructions: ONNX Runtime's QLinearAveragePool and
+ * QLinearGlobalAveragePool (runtime/qkern.h), for either target.  An
+ * AveragePool whose window is the whole unpadded plane runs as the global
+ * pool, as ONNX Runtime does.  (MaxPool on i8/u8 codes is the float op's
+ * binding above: the quantized IR passes it through.)
  */
 #include <math.h>
 #include <string.h>
 
 #include "opkit.h"
 #include "runtime/pool.h"
+#include "runtime/qkern.h"
 
 /* an ints attribute of exactly n elements into v, or dflt for each */
 static void
@@ -308,6 +317,66 @@ run_batch_normalization(const Module *m, const Ins *in,
 			}
 	}
 }
+
+/* ---- the quantized IR's pools ------------------------------------------ */
+
+static void
+run_qaverage_pool(const Module *m, const Ins *in, const Tensor *const *x,
+    Tensor *const *y, Arena *scratch)
+{
+	const Tensor *t = op_input(m, in, x, 0);
+	const QParam *qx = op_qin(m, in, 0, false), *qy = op_qout(m, in, 0, false);
+	bool global = true;
+	int64_t sp;
+	RtPool p;
+	int k;
+
+	op_needq8(m, in, t);
+	poolparams(m, in, t, y[0], &p);
+	if (y[0]->dt != t->dt)
+		ir_error(m, in, "quantized AveragePool needs a result of its "
+		    "operand's element type");
+	for (k = 0; k < p.nsp; k++) {
+		if (p.d[k] != 1)
+			ir_error(m, in, "quantized AveragePool with dilations "
+			    "is not supported");
+		if (p.k[k] != t->dim[2 + k] || p.pb[k] || p.pe[k])
+			global = false;
+	}
+	sp = op_product(t->dim, 2, t->rank);
+	if (global) {
+		rq_gavgpool(t->dt == Du8, t->data, t->dim[0] * t->dim[1], sp,
+		    qx->scale[0], qx->zero[0], qy->scale[0], qy->zero[0],
+		    y[0]->data);
+		return;
+	}
+	rq_avgpool(t->dt == Du8, t->data, t->dim[0] * t->dim[1], t->dim + 2,
+	    y[0]->dim + 2, &p, ir_attrint(in, "count_include_pad", 0) != 0,
+	    qx->scale[0], qx->zero[0], qy->scale[0], qy->zero[0], y[0]->data,
+	    arena_alloc(scratch, op_numel(t) * sizeof(float) + 1));
+}
+
+static void
+run_qglobal_average_pool(const Module *m, const Ins *in,
+    const Tensor *const *x, Tensor *const *y, Arena *scratch)
+{
+	const Tensor *t = op_input(m, in, x, 0);
+	const QParam *qx = op_qin(m, in, 0, false), *qy = op_qout(m, in, 0, false);
+
+	op_needq8(m, in, t);
+	if (t->rank < 2 || y[0]->dt != t->dt
+	    || op_numel(y[0]) != (size_t)(t->dim[0] * t->dim[1]))
+		op_mismatch(m, in);
+	rq_gavgpool(t->dt == Du8, t->data, t->dim[0] * t->dim[1],
+	    op_product(t->dim, 2, t->rank), qx->scale[0], qx->zero[0],
+	    qy->scale[0], qy->zero[0], y[0]->data);
+}
+
+const ExecImpl exec_impl_qpool[] = {
+	{Oaverage_pool, run_qaverage_pool, 0, 0},
+	{Oglobal_average_pool, run_qglobal_average_pool, 0, 0},
+	{0, 0, 0, 0},
+};
 
 const ExecImpl exec_impl_pool[] = {
 	{Omax_pool, run_max_pool, 0, 0},

@@ -69,3 +69,68 @@ op_streq(const Attr *a, const char *s)
 	return a && a->kind == Astr && a->s.len == strlen(s) &&
 	    memcmp(a->s.data, s, a->s.len) == 0;
 }
+
+bool
+op_quantized(const Module *m, const Ins *in)
+{
+	int k;
+
+	for (k = 0; k < in->nin; k++) {
+		const Type *t = in->in[k].kind == Rnone ? NULL :
+		    ir_reftype((Module *)m, in->in[k]);
+		if (t && t->q)
+			return true;
+	}
+	for (k = 0; k < in->nout; k++)
+		if (in->out[k] >= 0 && m->val[in->out[k]].type.q)
+			return true;
+	return false;
+}
+
+static const QParam *
+qcheck(const Module *m, const Ins *in, const Type *t, bool perok,
+    const char *what, int k)
+{
+	if (!t || !t->q)
+		ir_error(m, in, "%s %d of a quantized %s is not quantized",
+		    what, k + 1, ir_opname(m, in));
+	if (!perok && t->q->n != 1)
+		ir_error(m, in, "%s %d of %s must be quantized per tensor",
+		    what, k + 1, ir_opname(m, in));
+	return t->q;
+}
+
+const QParam *
+op_qin(const Module *m, const Ins *in, int k, bool perok)
+{
+	const Type *t = k < in->nin && in->in[k].kind != Rnone ?
+	    ir_reftype((Module *)m, in->in[k]) : NULL;
+
+	return qcheck(m, in, t, perok, "operand", k);
+}
+
+const QParam *
+op_qout(const Module *m, const Ins *in, int k, bool perok)
+{
+	const Type *t = k < in->nout && in->out[k] >= 0 ?
+	    &m->val[in->out[k]].type : NULL;
+
+	return qcheck(m, in, t, perok, "result", k);
+}
+
+void
+op_needq8(const Module *m, const Ins *in, const Tensor *t)
+{
+	if (t->dt != Di8 && t->dt != Du8)
+		ir_error(m, in, "quantized %s on %s is not supported by the "
+		    "interpreter (i8 or u8)", ir_opname(m, in),
+		    op_dtname(t->dt));
+}
+
+QTarget
+op_target(const Module *m)
+{
+	if (m->target && strcmp(m->target, "systolic") == 0)
+		return QT_SYSTOLIC;
+	return QT_ORT;
+}

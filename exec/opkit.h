@@ -19,4 +19,14 @@ void op_needf32(const Module *m, const Ins *in, const Tensor *t);	/* t NULL or f
 int64_t op_product(const int64_t *d, int from, int to);	/* d[from] * ... * d[to-1] */
 bool op_streq(const Attr *a, const char *s);		/* a string attribute equal to s */
 
+/* quantized IR (doc/quantization.md section 8) */
+typedef enum QTarget { QT_ORT, QT_SYSTOLIC } QTarget;
+bool op_quantized(const Module *m, const Ins *in);	/* some operand or result has q */
+/* the q of operand k / result k: present and per tensor unless perok
+ * (else a node error naming what) */
+const QParam *op_qin(const Module *m, const Ins *in, int k, bool perok);
+const QParam *op_qout(const Module *m, const Ins *in, int k, bool perok);
+void op_needq8(const Module *m, const Ins *in, const Tensor *t);	/* i8 or u8 */
+QTarget op_target(const Module *m);	/* "" counts as "ort" */
+
 #endif

@@ -1464,6 +1464,16 @@ infer1(Ctx *c, Type *y)
 		dt = dtof(X(c, 1));
 		y[0] = like(x, dt == Dundef ? Df32 : dt);
 		break;
+	case Oquantize: case Orequantize:	/* the result's declared dtype and q */
+		if (!x)
+			return false;
+		y[0] = like(x, Dundef);
+		break;
+	case Odequantize:
+		if (!x)
+			return false;
+		y[0] = like(x, Df32);
+		break;
 	default:
 		return false;
 	}

@@ -35,6 +35,12 @@ typedef struct PassConfig {
 	int jobs;			/* -j N: threads for calibration (0 = cores) */
 	const char *preprocess;		/* --preprocess=... (image datasets) */
 	const char *channel_order;	/* --channel-order=rgb|bgr */
+	const char *target;		/* --target=systolic|ort (quantize; default systolic) */
+	int qmode;			/* --mode: Qi8 (0, default) or Qu8 (qparams.h) */
+	bool mode_set;			/* --mode was given */
+	bool per_channel;		/* --per-channel: weights per output channel */
+	const char **keep_float;	/* --keep-float=PATTERN, repeatable */
+	int nkeep_float;
 } PassConfig;
 extern PassConfig passcfg;
 
@@ -51,5 +57,7 @@ void pipeline_run(Module *m, const char *list, const PassOpts *opts);
 /* the passes */
 void canonicalize(Module *m);
 void calibrate(Module *m);
+void quantize(Module *m);
+void propagate_quant(Module *m);
 
 #endif

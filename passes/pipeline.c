@@ -19,6 +19,12 @@ const Pass passtab[] = {
 	{"calibrate", calibrate,
 	    "run the float model on --calib data and attach a range to every f32 "
 	    "activation (--calib-method, --calib-table)"},
+	{"quantize", quantize,
+	    "rewrite quantizable ops into their int8/uint8 form for --target "
+	    "(--mode, --per-channel, --keep-float); quantize/dequantize at the edges"},
+	{"propagate-quant", propagate_quant,
+	    "the seed's range adjustments (Relu, Relu->MaxPool, Clip), scales through "
+	    "pass-through ops, dequantize->quantize pairs removed, int32 biases"},
 };
 const int npasses = (int)countof(passtab);
 
@@ -27,8 +33,8 @@ const int npasses = (int)countof(passtab);
  * -O1 and -O2 as they land. */
 static const char *levels[] = {
 	"",
-	"canonicalize",
-	"canonicalize",
+	"canonicalize,calibrate,quantize,propagate-quant",
+	"canonicalize,calibrate,quantize,propagate-quant",
 };
 
 const char *

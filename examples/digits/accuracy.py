@@ -7,10 +7,15 @@ LABELS is a .npy of integer class labels, shape [n].  Each OUT (and REF) is
 the logits of the same n images, f32[n, classes]: a directory written by
 `sqc run -o DIR` (output_0.npy), by tests/oracle/run.js (out_0.bin +
 out_0.json), or an ONNX test data set (output_0.pb); or a .npy file (`sqc run
--o FILE.npy`).  Only the first output is read.
+-o FILE.npy`).  Only the first output is read.  For the digits example:
+
+    ./sqc run examples/digits/digits.onnx \
+        --input input=examples/digits/test_images.npy -o /tmp/logits.npy
+    /usr/bin/python3 examples/digits/accuracy.py \
+        examples/digits/test_labels.npy /tmp/logits.npy
 
 Prints one line per OUT:
-    OUT: top-1 accuracy 0.9900 (396/400)
+    OUT: top-1 accuracy 0.9933 (298/300)
 With --ref, adds how OUT's logits differ from REF's: the number of
 predictions that differ and the largest difference relative to the reference
 logits' scale, max|out - ref| / max|ref| ("rel. diff").

@@ -1,0 +1,505 @@
+/*
+ * quantize.c — the quantize pass: rewrite a calibrated float module into the
+ * quantized IR of doc/quantization.md section 8, op by op, the seed's rules
+ * (§3) for which ops and operands get quantized.
+ *
+ * Requires: ranges on the f32 activations that quantized ops read or
+ *           produce (the calibrate pass); canonicalize's forms (Clip bounds
+ *           as inputs, no Constant nodes); passcfg.target, passcfg.qmode,
+ *           passcfg.per_channel, passcfg.keep_float.
+ * Produces: a module whose target is set, in which every quantized op reads
+ *           `quantize`d operands (parameters from each operand's own range)
+ *           and quantized constants (weights per tensor, or per output
+ *           channel with --per-channel), and whose result goes through a
+ *           `dequantize` back to the original float value (same name), so
+ *           the float graph around it is unchanged.  Biases and Clip bounds
+ *           stay f32 constants (they depend on the input scale, which
+ *           propagate-quant may still change; it quantizes them last).  This
+ *           local form is correct on its own; propagate-quant removes the
+ *           dequantize -> quantize pairs it leaves and applies the seed's
+ *           range adjustments.
+ * Invalidates: instruction indices (the list is rebuilt in order).
+ *
+ * Which ops (doc/quantization.md section 9 has the table): conv, matmul and
+ * gemm always (gemm when alpha = beta = 1, transA = 0 and B constant);
+ * conv_transpose on the systolic target; add and mul when an operand is
+ * already quantized (or constant) and shapes are equal; relu, clip,
+ * max_pool (opset >= 12) and the pass-through ops when their data operand is
+ * already quantized; concat when every input is; leaky_relu, sigmoid and (ort
+ * target) the average pools when their input is.  Everything else stays
+ * float: an operand that is quantized reaches it through the dequantize.
+ * --keep-float=PATTERN (node name, with * and ? wildcards, or op type in its
+ * ONNX or IR spelling) leaves matching nodes float; a pattern that matches
+ * nothing is warned about.
+ */
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "passes.h"
+#include "qparams.h"
+
+typedef struct Ctx {
+	Module *m;
+	Arena *a;
+	QMode mode;
+	DType qdt;
+	bool ort;
+	Ins *old;		/* the float instruction list */
+	int nold;
+	int *twin;		/* per value: its quantized twin (v = dequantize(twin)), -1 */
+	int *own;		/* per value: quantize(v) with v's own parameters, -1 */
+	int *wq;		/* per constant: its quantized copy, -1 */
+	bool *kfused;		/* per keep-float pattern: matched something */
+} Ctx;
+
+/* ---- small helpers ------------------------------------------------------- */
+
+static bool
+isf32val(const Module *m, Ref r)
+{
+	return r.kind == Rval && m->val[r.idx].type.dt == Df32 && !m->val[r.idx].type.q;
+}
+
+static bool
+isf32cst(const Module *m, Ref r)
+{
+	return r.kind == Rcst && m->cst[r.idx].type.dt == Df32 &&
+	    !m->cst[r.idx].type.q && !m->cst[r.idx].isinput;
+}
+
+static QParam *
+qparam1(Ctx *c, float scale, int32_t zero)
+{
+	QParam *q = arena_alloc(c->m->arena, sizeof *q);
+
+	q->axis = -1;
+	q->n = 1;
+	q->scale = arena_alloc(c->m->arena, sizeof(float));
+	q->zero = arena_alloc(c->m->arena, sizeof(int32_t));
+	q->scale[0] = scale;
+	q->zero[0] = zero;
+	return q;
+}
+
+/* a name derived from base, unique among values, constants and nodes */
+static const char *
+derived(Ctx *c, const char *base, const char *suffix)
+{
+	return ir_uniquename(c->m, arena_printf(c->a, "%s%s", base, suffix));
+}
+
+/* the activation parameters of float value v from its calibrated range */
+static QParam *
+ownparams(Ctx *c, int v, const Ins *user)
+{
+	const Type *t = &c->m->val[v].type;
+	float s;
+	int32_t z;
+
+	if (!t->hasrange)
+		ir_error(c->m, user, "'%s' has no calibrated range; quantizing this "
+		    "node needs one (run calibrate first: --calib=DATA or "
+		    "--calib-table=FILE, or leave the node float with --keep-float)",
+		    c->m->val[v].name);
+	if (!qp_range(c->mode, t->lo, t->hi, &s, &z))
+		ir_error(c->m, user, "'%s' has a non-finite calibrated range "
+		    "[%g, %g]; it cannot be quantized", c->m->val[v].name,
+		    (double)t->lo, (double)t->hi);
+	return qparam1(c, s, z);
+}
+
+static Type
+qtype(Ctx *c, const Type *like, QParam *q)
+{
+	Type t = *like;
+
+	t.dt = c->qdt;
+	t.q = q;
+	t.hasrange = false;
+	return t;
+}
+
+/* append a copy of instruction src (its results keep their values) */
+static Ins *
+push(Module *m, const Ins *src)
+{
+	Ins *in = ir_addins(m, src->op, 0, 0);
+	int k;
+
+	*in = *src;
+	for (k = 0; k < in->nout; k++)
+		if (in->out[k] >= 0)
+			ir_setout(m, m->nins - 1, k, in->out[k]);
+	return in;
+}
+
+/* a new one-operand instruction op(x) -> new value of type t named name */
+static int
+unary(Ctx *c, int op, const char *node, Ref x, Type t, const char *name)
+{
+	Ins *in = ir_addins(c->m, op, 1, 1);
+	int v;
+
+	in->name = node;
+	in->in[0] = x;
+	v = ir_addval(c->m, name, t);
+	ir_setout(c->m, c->m->nins - 1, 0, v);
+	return v;
+}
+
+/* quantize(v) with parameters q (a new instruction each time) */
+static int
+quantizeto(Ctx *c, int v, QParam *q)
+{
+	const char *n = c->m->val[v].name;
+
+	return unary(c, Oquantize, derived(c, n, "_QuantizeLinear"), ref_val(v),
+	    qtype(c, &c->m->val[v].type, q), derived(c, n, "_quantized"));
+}
+
+/* the quantized operand for float value v: its twin when v is a dequantized
+ * result whose parameters are v's own, else quantize(v) with v's own
+ * parameters (made once per v) */
+static Ref
+qoperand(Ctx *c, int v, const Ins *user)
+{
+	if (c->own[v] < 0)
+		c->own[v] = quantizeto(c, v, ownparams(c, v, user));
+	return ref_val(c->own[v]);
+}
+
+/* a quantized copy of constant k: weights per tensor or along axis (>= 0);
+ * mode is the element type's mode (activation type for add/mul operands) */
+static Ref
+qconst(Ctx *c, int k, int axis, const Ins *user)
+{
+	Module *m = c->m;
+	Cst *w = &m->cst[k];
+	QParam *q;
+	size_t n;
+	int nq;
+	void *data;
+	Type t;
+	const char *name;
+	int nk;
+
+	if (c->wq[k] >= 0 && m->cst[c->wq[k]].type.q->axis == axis)
+		return ref_cst(c->wq[k]);
+	if (!type_numel(&w->type, &n))
+		die("qconst: %s has no static shape", w->name);
+	nq = axis < 0 ? 1 : (int)w->type.dim[axis];
+	q = arena_alloc(m->arena, sizeof *q);
+	q->axis = axis;
+	q->n = nq;
+	q->scale = arena_alloc(m->arena, (size_t)nq * sizeof(float));
+	q->zero = arena_alloc(m->arena, (size_t)nq * sizeof(int32_t));
+	data = arena_alloc(m->arena, n ? n : 1);
+	if (!qp_weight(c->mode, w->data, w->type.dim, w->type.rank, axis,
+	    q->scale, q->zero, data))
+		ir_error(m, user, "constant '%s' has a NaN or infinite element; "
+		    "it cannot be quantized", w->name);
+	t = w->type;
+	t.dt = c->qdt;
+	t.q = q;
+	t.hasrange = false;
+	name = derived(c, w->name, "_quantized");
+	nk = ir_addcst(m, name, t, data, n);
+	c->wq[k] = nk;
+	return ref_cst(nk);
+}
+
+/* ---- which nodes ---------------------------------------------------------- */
+
+static bool
+keepfloat(Ctx *c, const Ins *in)
+{
+	const char *op = ir_opname(c->m, in);
+	bool hit = false;
+	int k;
+
+	for (k = 0; k < passcfg.nkeep_float; k++) {
+		const char *p = passcfg.keep_float[k];
+		if ((in->name[0] && fnmatch(p, in->name, 0) == 0) ||
+		    strcmp(p, op) == 0 ||
+		    (in->op != Oopaque && strcmp(p, optab[in->op].name) == 0)) {
+			c->kfused[k] = true;
+			hit = true;
+		}
+	}
+	return hit;
+}
+
+static bool
+quantized(Ctx *c, Ref r)
+{
+	return r.kind == Rval && c->twin[r.idx] >= 0;
+}
+
+static bool
+sameshape(const Type *a, const Type *b)
+{
+	int k;
+
+	if (a->rank < 0 || a->rank != b->rank)
+		return false;
+	for (k = 0; k < a->rank; k++)
+		if (a->dim[k] < 0 || a->dim[k] != b->dim[k])
+			return false;
+	return true;
+}
+
+enum Kind {
+	Knone,		/* stays float */
+	Kfree,		/* new result parameters from the result's range */
+	Ksame,		/* result parameters = the data operand's */
+	Kconcat,	/* every input at the result's parameters */
+};
+
+static enum Kind
+kind(Ctx *c, const Ins *in)
+{
+	Module *m = c->m;
+	Type *t;
+	int k;
+
+	if (in->nout < 1 || in->out[0] < 0 || m->val[in->out[0]].type.dt != Df32)
+		return Knone;
+	switch (in->op) {
+	case Oconv:
+		return isf32val(m, in->in[0]) && isf32cst(m, in->in[1]) &&
+		    (in->nin < 3 || in->in[2].kind == Rnone || isf32cst(m, in->in[2]))
+		    ? Kfree : Knone;
+	case Oconv_transpose:
+		if (c->ort)
+			return Knone;	/* ONNX Runtime has no QLinearConvTranspose */
+		return isf32val(m, in->in[0]) && isf32cst(m, in->in[1]) &&
+		    (in->nin < 3 || in->in[2].kind == Rnone || isf32cst(m, in->in[2]))
+		    ? Kfree : Knone;
+	case Omatmul:
+		return isf32val(m, in->in[0]) &&
+		    (isf32val(m, in->in[1]) || isf32cst(m, in->in[1])) ? Kfree : Knone;
+	case Ogemm:
+		if (ir_attrfloat(in, "alpha", 1) != 1 || ir_attrfloat(in, "beta", 1) != 1 ||
+		    ir_attrint(in, "transA", 0) != 0 || !isf32val(m, in->in[0]) ||
+		    !isf32cst(m, in->in[1]))
+			return Knone;
+		t = ir_reftype(m, in->in[0]);
+		if (t->rank != 2)
+			return Knone;
+		if (in->nin >= 3 && in->in[2].kind != Rnone) {
+			Type *ct = ir_reftype(m, in->in[2]);
+			int64_t nn = m->val[in->out[0]].type.dim[1];
+			if (!isf32cst(m, in->in[2]) || !(ct->rank == 1 && ct->dim[0] == nn))
+				return Knone;
+		}
+		return Kfree;
+	case Oadd: case Omul:
+		if (!(quantized(c, in->in[0]) || quantized(c, in->in[1])))
+			return Knone;
+		for (k = 0; k < 2; k++)
+			if (!isf32val(m, in->in[k]) && !isf32cst(m, in->in[k]))
+				return Knone;
+		if (!sameshape(ir_reftype(m, in->in[0]), ir_reftype(m, in->in[1])) ||
+		    !sameshape(ir_reftype(m, in->in[0]), &m->val[in->out[0]].type))
+			return Knone;
+		return Kfree;
+	case Oleaky_relu: case Osigmoid:
+		return quantized(c, in->in[0]) ? Kfree : Knone;
+	case Oaverage_pool: case Oglobal_average_pool:
+		return c->ort && quantized(c, in->in[0]) ? Kfree : Knone;
+	case Orelu:
+		return quantized(c, in->in[0]) ? Ksame : Knone;
+	case Oclip:
+		for (k = 1; k < in->nin; k++)
+			if (in->in[k].kind != Rnone && !isf32cst(m, in->in[k]))
+				return Knone;
+		return quantized(c, in->in[0]) ? Ksame : Knone;
+	case Omax_pool:
+		if (ir_opset(m, "") < 12 || (in->nout > 1 && in->out[1] >= 0))
+			return Knone;	/* int8 MaxPool needs opset 12; no indices */
+		return quantized(c, in->in[0]) ? Ksame : Knone;
+	case Oreshape: case Oflatten: case Otranspose: case Osqueeze:
+	case Ounsqueeze: case Oslice: case Ogather:
+		return quantized(c, in->in[0]) ? Ksame : Knone;
+	case Oresize: {
+		const Attr *a = ir_getattr(in, "mode");
+		if (a && !(a->s.len == 7 && memcmp(a->s.data, "nearest", 7) == 0))
+			return Knone;
+		return quantized(c, in->in[0]) ? Ksame : Knone;
+	}
+	case Oconcat:
+		for (k = 0; k < in->nin; k++)
+			if (!quantized(c, in->in[k]))
+				return Knone;
+		return Kconcat;
+	default:
+		return Knone;
+	}
+}
+
+/* ---- the rewrite ---------------------------------------------------------- */
+
+/* give instruction oi a quantized result with parameters q, and add the
+ * dequantize that defines the original float value from it */
+static void
+finish(Ctx *c, int oi, QParam *q, bool rename)
+{
+	Module *m = c->m;
+	int v = m->ins[oi].out[0], qv;
+	const char *name = m->val[v].name;
+	float s;
+	int32_t z;
+	Ins *dq;
+
+	qv = ir_addval(m, derived(c, name, "_quantized"), qtype(c, &m->val[v].type, q));
+	m->val[qv].type.hasrange = false;
+	if (rename && m->ins[oi].name[0])
+		m->ins[oi].name = arena_printf(m->arena, "%s_quant", m->ins[oi].name);
+	ir_setout(m, oi, 0, qv);
+	dq = ir_addins(m, Odequantize, 1, 1);
+	dq->name = derived(c, name, "_DequantizeLinear");
+	dq->in[0] = ref_val(qv);
+	ir_setout(m, m->nins - 1, 0, v);
+	c->twin[v] = qv;
+	if (q->n == 1 && m->val[v].type.hasrange &&
+	    qp_range(c->mode, m->val[v].type.lo, m->val[v].type.hi, &s, &z) &&
+	    s == q->scale[0] && z == q->zero[0])
+		c->own[v] = qv;
+}
+
+static void
+rewrite(Ctx *c, const Ins *src)
+{
+	Module *m = c->m;
+	enum Kind k = kind(c, src);
+	Ins *in;
+	Ref *ops;
+	int oi, j, axis;
+	QParam *q;
+	Type *wt;
+
+	if (k == Knone || keepfloat(c, src)) {
+		push(m, src);
+		return;
+	}
+	/* operands first (their quantize instructions go before the op) */
+	ops = arena_alloc(m->arena, (size_t)(src->nin + 1) * sizeof(Ref));
+	memcpy(ops, src->in, (size_t)src->nin * sizeof(Ref));
+	switch (src->op) {
+	case Oconv: case Oconv_transpose: case Ogemm: case Omatmul:
+		ops[0] = qoperand(c, src->in[0].idx, src);
+		if (src->in[1].kind == Rval) {
+			ops[1] = qoperand(c, src->in[1].idx, src);
+			break;
+		}
+		axis = -1;
+		wt = ir_reftype(m, src->in[1]);
+		if (passcfg.per_channel && src->op == Oconv)
+			axis = 0;
+		else if (passcfg.per_channel && src->op == Oconv_transpose &&
+		    ir_attrint(src, "group", 1) == 1)
+			axis = 1;
+		else if (passcfg.per_channel && src->op == Ogemm)
+			axis = ir_attrint(src, "transB", 0) ? 0 : 1;
+		else if (passcfg.per_channel && src->op == Omatmul && wt->rank == 2)
+			axis = 1;
+		ops[1] = qconst(c, src->in[1].idx, axis, src);
+		break;	/* the bias stays f32 */
+	case Oadd: case Omul:
+		for (j = 0; j < 2; j++)
+			ops[j] = src->in[j].kind == Rcst
+			    ? qconst(c, src->in[j].idx, -1, src)
+			    : qoperand(c, src->in[j].idx, src);
+		break;
+	case Oconcat:
+		q = ownparams(c, src->out[0], src);
+		for (j = 0; j < src->nin; j++)
+			ops[j] = ref_val(quantizeto(c, src->in[j].idx, q));
+		break;
+	default:	/* the unary ops: operand 0 */
+		ops[0] = k == Kfree ? qoperand(c, src->in[0].idx, src)
+		    : ref_val(c->twin[src->in[0].idx]);
+		break;
+	}
+	in = push(m, src);
+	oi = m->nins - 1;
+	in->in = ops;
+	if (k == Ksame)
+		q = m->val[m->ins[oi].in[0].idx].type.q;
+	else
+		q = ownparams(c, src->out[0], src);
+	finish(c, oi, q, k != Ksame);	/* the seed keeps Relu's, MaxPool's... names */
+}
+
+static bool
+alreadyquantized(const Module *m, const Ins *in)
+{
+	const char *op = ir_opname(m, in);
+
+	switch (in->op) {
+	case Oquantize_linear: case Odequantize_linear: case Oqlinear_conv:
+	case Oqlinear_matmul: case Oquantize: case Odequantize: case Orequantize:
+		return true;
+	default:
+		return strncmp(op, "QLinear", 7) == 0 || strcmp(op, "ConvInteger") == 0 ||
+		    strcmp(op, "MatMulInteger") == 0 || strcmp(op, "QGemm") == 0 ||
+		    strcmp(op, "DynamicQuantizeLinear") == 0 ||
+		    strcmp(op, "QuantizeLinear") == 0 || strcmp(op, "DequantizeLinear") == 0;
+	}
+}
+
+void
+quantize(Module *m)
+{
+	Ctx c = {0};
+	int i, k;
+
+	for (i = 0; i < m->nins; i++)
+		if (alreadyquantized(m, &m->ins[i]))
+			ir_error(m, &m->ins[i], "the model is already quantized; sqc "
+			    "quantizes float models (give it the float model, or "
+			    "-O0 to pass this one through unchanged)");
+	if (m->target && *m->target)
+		error(m->path, "the module is already quantized for target %s",
+		    m->target);
+	c.ort = passcfg.target && strcmp(passcfg.target, "ort") == 0;
+	if (!c.ort && passcfg.qmode == Qu8)
+		error(NULL, "--mode=uint8 cannot run on --target=systolic: the Systolic "
+		    "runtime's int8 kernels accept only zero point 0 (they fail with "
+		    "'Systolic can only handle zero offset'); use --mode=int8, or "
+		    "--target=ort for uint8");
+	if (!c.ort && passcfg.per_channel)
+		error(NULL, "--per-channel cannot run on --target=systolic: its kernels "
+		    "take one weight scale per tensor (a float32 multiplier per call); "
+		    "drop --per-channel, or use --target=ort");
+	c.m = m;
+	c.a = arena_new();
+	c.mode = passcfg.qmode;
+	c.qdt = c.mode == Qu8 ? Du8 : Di8;
+	m->target = c.ort ? "ort" : "systolic";
+	ir_infer(m);
+	c.twin = arena_alloc(c.a, (size_t)(m->nval + 1) * sizeof(int));
+	c.own = arena_alloc(c.a, (size_t)(m->nval + 1) * sizeof(int));
+	for (i = 0; i < m->nval; i++)
+		c.twin[i] = c.own[i] = -1;
+	c.wq = arena_alloc(c.a, (size_t)(m->ncst + 1) * sizeof(int));
+	for (i = 0; i < m->ncst; i++)
+		c.wq[i] = -1;
+	c.kfused = arena_alloc(c.a, (size_t)(passcfg.nkeep_float + 1) * sizeof(bool));
+
+	/* graph inputs keep their float type; rebuild the instruction list */
+	c.nold = m->nins;
+	c.old = m->ins;
+	m->ins = NULL;
+	m->nins = m->capins = 0;
+	for (i = 0; i < c.nold; i++)
+		rewrite(&c, &c.old[i]);
+	free(c.old);
+	for (k = 0; k < passcfg.nkeep_float; k++)
+		if (!c.kfused[k])
+			warn(NULL, "--keep-float=%s matches no node name or op type "
+			    "of the model", passcfg.keep_float[k]);
+	ir_compact(m);
+	arena_free(c.a);
+}
