@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../backend/backend.h"
+#include "../backend/emitdot.h"
 #include "../frontend/frontend.h"
 #include "../passes/passes.h"
 #include "../passes/calibtable.h"
@@ -46,7 +47,8 @@ static const char usage[] =
 "  --keep-float=PATTERN   leave nodes float: a node name (* ? wildcards) or an op type;\n"
 "                         repeatable\n"
 "output:\n"
-"  --emit=onnx|ir         write an ONNX model or textual IR (needs -o for onnx)\n"
+"  --emit=onnx|ir|dot     write an ONNX model, textual IR or a Graphviz graph\n"
+"                         (needs -o for onnx)\n"
 "  -o FILE                output file ('-' = stdout for --emit=ir)\n"
 "  --dump-ir[=full]       print the final IR to stdout; '=full' prints every constant\n"
 "debugging:\n"
@@ -132,8 +134,8 @@ main(int argc, char **argv)
 				error(NULL, "-o needs a file name");
 			out = argv[++i];
 		} else if ((v = optval(argc, argv, &i, "--emit"))) {
-			if (strcmp(v, "onnx") != 0 && strcmp(v, "ir") != 0)
-				error(NULL, "unknown --emit=%s (use --emit=onnx or --emit=ir)", v);
+			if (strcmp(v, "onnx") != 0 && strcmp(v, "ir") != 0 && strcmp(v, "dot") != 0)
+				error(NULL, "unknown --emit=%s (use --emit=onnx, ir or dot)", v);
 			emit = v;
 		} else if ((v = optval(argc, argv, &i, "--passes"))) {
 			passes = v;
@@ -218,6 +220,8 @@ main(int argc, char **argv)
 		if (strcmp(emit, "onnx") == 0) {
 			if (!emit_onnx(m, f))
 				error(out, "write failed: %s", strerror(errno));
+		} else if (strcmp(emit, "dot") == 0) {
+			emit_dot(m, f);
 		} else {
 			ir_print(m, f, PRINT_FULL);
 		}

@@ -21,7 +21,8 @@ SUDO=
 
 debs="protobuf-c-compiler libprotobuf-c-dev libonnx-dev re2c lemon libcriterion-dev
 llvm-14-tools python3-onnx python3-numpy libonnx-testdata python3-torch python3-torchvision
-zlib1g-dev libjpeg-dev libpng-dev python3-pil python3-sklearn clang-14 libclang-rt-14-dev"
+zlib1g-dev libjpeg-dev libpng-dev python3-pil python3-sklearn clang-14 libclang-rt-14-dev
+graphviz"
 missing=
 for p in $debs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
