@@ -94,6 +94,65 @@ checkdtypes(Module *m, const Ins *in)
 	}
 }
 
+static bool
+sameq(const QParam *a, const QParam *b)
+{
+	int k;
+
+	if (!a || !b)
+		return a == b;
+	if (a->n != b->n || a->axis != b->axis)
+		return false;
+	for (k = 0; k < a->n; k++)
+		if (a->scale[k] != b->scale[k] || a->zero[k] != b->zero[k])
+			return false;
+	return true;
+}
+
+/* the quantized IR (doc/quantization.md section 8): quantize/dequantize/
+ * requantize change exactly what their names say; pass-through ops keep
+ * their data operand's parameters (concat: every operand's) */
+static void
+checkquant(Module *m, const Ins *in)
+{
+	const Type *x, *y;
+	int k, n = 1;
+
+	if (in->nin < 1 || in->nout < 1 || in->out[0] < 0 || !(x = ir_reftype(m, in->in[0])))
+		return;
+	y = &m->val[in->out[0]].type;
+	switch (in->op) {
+	case Oquantize:
+		if (x->q || !y->q)
+			ir_error(m, in, "quantize needs a float operand and a quantized result");
+		return;
+	case Odequantize:
+		if (!x->q || y->q)
+			ir_error(m, in, "dequantize needs a quantized operand and a float result");
+		return;
+	case Orequantize:
+		if (!x->q || !y->q)
+			ir_error(m, in, "requantize needs a quantized operand and result");
+		return;
+	case Oconcat:
+		n = in->nin;
+		/* fall through */
+	case Orelu: case Oclip: case Omax_pool: case Oreshape: case Oflatten:
+	case Otranspose: case Osqueeze: case Ounsqueeze: case Oslice: case Ogather:
+	case Oresize:
+		for (k = 0; k < n; k++) {
+			x = ir_reftype(m, in->in[k]);
+			if (x && (x->q || y->q) && !sameq(x->q, y->q))
+				ir_error(m, in, "%%%s must have the quantization parameters "
+				    "of its operand %s (a pass-through op)",
+				    m->val[in->out[0]].name, ir_refname(m, in->in[k]));
+		}
+		return;
+	default:
+		return;
+	}
+}
+
 void
 ir_verify(Module *m)
 {
@@ -179,6 +238,7 @@ ir_verify(Module *m)
 			seen[v] = 1;
 		}
 		checkdtypes(m, in);
+		checkquant(m, in);
 	}
 	for (k = 0; k < m->nout; k++) {
 		checkref(m, NULL, -1, m->out[k], "a graph output");

@@ -477,6 +477,8 @@ propagate_quant(Module *m)
 	c.m = m;
 	c.a = arena_new();
 	refresh(&c);
+	while (dce(&c))	/* dead dequantizes would hide single uses */
+		refresh(&c);
 	adjust(&c);
 	follow(&c);
 	concats(&c);
