@@ -248,6 +248,24 @@ follow(Ctx *c)
 	}
 }
 
+/* uses of r, not counting a dequantize whose result nothing uses */
+static int
+liveuses(Ctx *c, int r)
+{
+	Module *m = c->m;
+	const Ins *user;
+	int j, n = 0;
+
+	for (j = 0; j < c->u->count[r]; j++) {
+		user = &m->ins[c->u->user[r][j]];
+		if (user->op == Odequantize && c->u->count[user->out[0]] == 0 &&
+		    !ir_isoutput(m, user->out[0]))
+			continue;
+		n++;
+	}
+	return n;
+}
+
 /* 2. can quantized value r be produced at parameters p?  (its producer is a
  * free op, through pass-through ops, each result used once) */
 static bool
@@ -256,7 +274,7 @@ pushback(Ctx *c, int r, QParam *p, bool doit)
 	Module *m = c->m;
 	Ins *d = defof(m, ref_val(r));
 
-	if (!d || !m->val[r].type.q || ir_isoutput(m, r) || c->u->count[r] != 1)
+	if (!d || !m->val[r].type.q || ir_isoutput(m, r) || liveuses(c, r) != 1)
 		return false;
 	if (d->op == Oquantize || d->op == Odequantize)
 		return false;
@@ -477,8 +495,6 @@ propagate_quant(Module *m)
 	c.m = m;
 	c.a = arena_new();
 	refresh(&c);
-	while (dce(&c))	/* dead dequantizes would hide single uses */
-		refresh(&c);
 	adjust(&c);
 	follow(&c);
 	concats(&c);

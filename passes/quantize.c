@@ -51,6 +51,7 @@ typedef struct Ctx {
 	int *own;		/* per value: quantize(v) with v's own parameters, -1 */
 	int *wq;		/* per constant: its quantized copy, -1 */
 	bool *kfused;		/* per keep-float pattern: matched something */
+	NameMap *nodes;		/* node names in use */
 } Ctx;
 
 /* ---- small helpers ------------------------------------------------------- */
@@ -87,6 +88,18 @@ static const char *
 derived(Ctx *c, const char *base, const char *suffix)
 {
 	return ir_uniquename(c->m, arena_printf(c->a, "%s%s", base, suffix));
+}
+
+/* a node name from base + suffix, unique among the module's node names */
+static const char *
+nodename(Ctx *c, const char *base, const char *suffix)
+{
+	const char *s = arena_printf(c->m->arena, "%s%s", base, suffix);
+	int n;
+
+	for (n = 1; !namemap_put(c->nodes, s, 0); n++)
+		s = arena_printf(c->m->arena, "%s%s_%d", base, suffix, n);
+	return s;
 }
 
 /* the activation parameters of float value v from its calibrated range */
@@ -154,7 +167,7 @@ quantizeto(Ctx *c, int v, QParam *q)
 {
 	const char *n = c->m->val[v].name;
 
-	return unary(c, Oquantize, derived(c, n, "_QuantizeLinear"), ref_val(v),
+	return unary(c, Oquantize, nodename(c, n, "_QuantizeLinear"), ref_val(v),
 	    qtype(c, &c->m->val[v].type, q), derived(c, n, "_quantized"));
 }
 
@@ -261,6 +274,7 @@ kind(Ctx *c, const Ins *in)
 {
 	Module *m = c->m;
 	Type *t;
+	size_t nel;
 	int k;
 
 	if (in->nout < 1 || in->out[0] < 0 || m->val[in->out[0]].type.dt != Df32)
@@ -300,10 +314,16 @@ kind(Ctx *c, const Ins *in)
 		for (k = 0; k < 2; k++)
 			if (!isf32val(m, in->in[k]) && !isf32cst(m, in->in[k]))
 				return Knone;
-		if (!sameshape(ir_reftype(m, in->in[0]), ir_reftype(m, in->in[1])) ||
-		    !sameshape(ir_reftype(m, in->in[0]), &m->val[in->out[0]].type))
+		if (!sameshape(ir_reftype(m, in->in[0]), &m->val[in->out[0]].type))
 			return Knone;
-		return Kfree;
+		if (sameshape(ir_reftype(m, in->in[0]), ir_reftype(m, in->in[1])))
+			return Kfree;
+		/* a scalar constant operand: ONNX Runtime broadcasts it; the
+		 * systolic QLinearAdd does not (seed §5.7: output unwritten) */
+		if ((in->op == Omul || c->ort) && in->in[1].kind == Rcst &&
+		    type_numel(ir_reftype(m, in->in[1]), &nel) && nel == 1)
+			return Kfree;
+		return Knone;
 	case Oleaky_relu: case Osigmoid:
 		return quantized(c, in->in[0]) ? Kfree : Knone;
 	case Oaverage_pool: case Oglobal_average_pool:
@@ -355,10 +375,10 @@ finish(Ctx *c, int oi, QParam *q, bool rename)
 	qv = ir_addval(m, derived(c, name, "_quantized"), qtype(c, &m->val[v].type, q));
 	m->val[qv].type.hasrange = false;
 	if (rename && m->ins[oi].name[0])
-		m->ins[oi].name = arena_printf(m->arena, "%s_quant", m->ins[oi].name);
+		m->ins[oi].name = nodename(c, m->ins[oi].name, "_quant");
 	ir_setout(m, oi, 0, qv);
 	dq = ir_addins(m, Odequantize, 1, 1);
-	dq->name = derived(c, name, "_DequantizeLinear");
+	dq->name = nodename(c, name, "_DequantizeLinear");
 	dq->in[0] = ref_val(qv);
 	ir_setout(m, m->nins - 1, 0, v);
 	c->twin[v] = qv;
@@ -487,6 +507,10 @@ quantize(Module *m)
 	for (i = 0; i < m->ncst; i++)
 		c.wq[i] = -1;
 	c.kfused = arena_alloc(c.a, (size_t)(passcfg.nkeep_float + 1) * sizeof(bool));
+	c.nodes = namemap_new(c.a, (size_t)m->nins * 3 + 16);
+	for (i = 0; i < m->nins; i++)
+		if (m->ins[i].name[0])
+			(void)namemap_put(c.nodes, m->ins[i].name, i);
 
 	/* graph inputs keep their float type; rebuild the instruction list */
 	c.nold = m->nins;

@@ -58,7 +58,7 @@ def irtype(a, q=None):
     t = "%s[%s]" % (NP2IR[a.dtype.type], ",".join(map(str, a.shape)))
     if q is None:
         return t
-    s, z = q
+    s, z = q[0], q[1]
     if np.ndim(s) == 0:
         return t + " q(%s, %d)" % (f(s), int(z))
     axis, s, z = q[2], np.asarray(s), np.asarray(z)
@@ -202,10 +202,11 @@ def c_conv(rng, target):
             kernel_shape=[kh, kw], strides=st, pads=pads)
     cs.consts += irconst("w", wt, (sw, zw, 0) if per else (sw, zw))
     cs.consts += irconst("b", bias)
-    cs.body = "  %%y: %s = conv @c %%x, $w, $b {group = %d, kernel_shape = " \
-        "[%d, %d], strides = [%d, %d], pads = [%s]}\n" % (
-            irtype(np.zeros((1,), xdt)[:0].reshape(0), None).split("[")[0] +
-            "[?]", group, kh, kw, st[0], st[1],
+    oh = (h + pads[0] + pads[2] - kh) // st[0] + 1
+    ow = (w + pads[1] + pads[3] - kw) // st[1] + 1
+    cs.body = "  %%y: %s[%d,%d,%d,%d] q(%s, %d) = conv @c %%x, $w, $b {group " \
+        "= %d, kernel_shape = [%d, %d], strides = [%d, %d], pads = [%s]}\n" % (
+            NP2IR[xdt], n, m, oh, ow, f(sy), zy, group, kh, kw, st[0], st[1],
             ", ".join(map(str, pads)))
     return cs, "y", NP2ONNX[xdt], (sy, zy), xdt
 
@@ -309,9 +310,10 @@ def c_add(rng, target):
         cs.node("Reshape", [v, "flat"], [v + "f"])
         cs.node("QLinearMatMul", [v + "f"] + cs.qinit(v + "r", s, 0, np.int8) +
                 [one] + ones + cs.qinit(v + "o", sy, 0, np.int8), [v + "p"])
-    cs.node("Expand", ["bp", "shp"], ["bb"])
+    cs.init("shpb", np.array((1, 1, 1, 1) if bscalar else sh, np.int64))
     cs.node("Reshape", ["ap", "shp"], ["aa"])
-    cs.node("Reshape", ["bb", "shp"], ["bq"])
+    cs.node("Reshape", ["bp", "shpb"], ["bb"])
+    cs.node("Expand", ["bb", "shp"], ["bq"])
     cs.node("QLinearAdd", ["aa"] + ones + ["bq"] + ones + ones, ["y"],
             ms=True)
     return cs, "y", NP2ONNX[dt], None, dt
@@ -453,7 +455,7 @@ def c_quantize(rng, target):
     cs.input("x", x)
     cs.node("QuantizeLinear", ["x"] + cs.qinit("x", s, z, dt), ["y"])
     cs.body = "  %%y: %s q(%s, %d) = quantize @n %%x\n" % (
-        irtype(x.astype(dt)), f(s), z)
+        irtype(np.zeros(sh, dt)), f(s), z)
     return cs, "y", NP2ONNX[dt], None, dt
 
 
@@ -494,19 +496,19 @@ def c_passthrough(rng, target):
     ir = NP2IR[dt]
     cs = Case("passthrough", target)
     cs.input("x", x, (s, z))
-    cs.init("shp", np.array([1, 3, 12, 2], np.int64))
+    cs.init("shp", np.array([1, 3, 6, 2], np.int64))
     cs.node("MaxPool", ["x"], ["p"], kernel_shape=[2, 2], strides=[2, 2],
             pads=[1, 0, 0, 1])
     cs.node("Transpose", ["p"], ["t"], perm=[0, 1, 3, 2])
     cs.node("Reshape", ["t", "shp"], ["r"])
     cs.node("Concat", ["r", "r"], ["y"], axis=1)
-    cs.consts += "const $shp : i64[4] = [1, 3, 12, 2]\n"
+    cs.consts += "const $shp : i64[4] = [1, 3, 6, 2]\n"
     cs.body = (
-        "  %%p: %s[1,3,4,4] %s = max_pool @a %%x {kernel_shape = [2, 2], "
+        "  %%p: %s[1,3,3,4] %s = max_pool @a %%x {kernel_shape = [2, 2], "
         "strides = [2, 2], pads = [1, 0, 0, 1]}\n"
-        "  %%t: %s[1,3,4,4] %s = transpose @b %%p {perm = [0, 1, 3, 2]}\n"
-        "  %%r: %s[1,3,12,2] %s = reshape @c %%t, $shp\n"
-        "  %%y: %s[1,6,12,2] %s = concat @d %%r, %%r {axis = 1}\n") % (
+        "  %%t: %s[1,3,4,3] %s = transpose @b %%p {perm = [0, 1, 3, 2]}\n"
+        "  %%r: %s[1,3,6,2] %s = reshape @c %%t, $shp\n"
+        "  %%y: %s[1,6,6,2] %s = concat @d %%r, %%r {axis = 1}\n") % (
             ir, q, ir, q, ir, q, ir, q)
     return cs, "y", NP2ONNX[dt], None, dt
 
