@@ -23,8 +23,8 @@ if sys.argv[1] == "input":
     sys.exit(0)
 xq = quant(X, 0.1, 0, I8)
 # float conv = sum over dequantized values; exact in float64 here
-acc = conv2d_acc(xq, 0, W * np.array([0.5, 0.25]).reshape(2, 1, 1, 1), [0, 0],
-                 None, [1, 1, 1, 1], [1, 1]) * 0.1
+acc = conv2d_acc(xq, 0, W, [0, 0], None, [1, 1, 1, 1], [1, 1]) * (
+    0.1 * np.array([0.5, 0.25]).reshape(1, 2, 1, 1))
 c = acc + (B * np.array([0.05, 0.025])).reshape(1, 2, 1, 1)
 cq = quant(c.astype(np.float32), 0.2, -5, I8)
 rq = quant(np.maximum(dequant(cq, 0.2, -5), 0), 0.2, -5, I8)
