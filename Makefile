@@ -68,7 +68,7 @@ PASSOBJ  = $B/passes/pipeline.o $B/passes/canonicalize.o $B/passes/calibrate.o \
            $B/passes/calibstats.o $B/passes/calibtable.o $B/passes/qparams.o \
            $B/passes/quantize.o $B/passes/propagatequant.o
 BACKOBJ  = $(patsubst %.c,$B/%.o,$(wildcard backend/*.c))
-DRVOBJ   = $B/driver/main.o $B/driver/run.o $B/driver/mergecalib.o
+DRVOBJ   = $B/driver/main.o $B/driver/run.o $B/driver/mergecalib.o $B/driver/report.o
 # runtime/ is the kernel library generated C links too (libsqcrt.a); exec/
 # is the interpreter over it.  Both grow file by file, hence the wildcards.
 RTOBJ    = $(patsubst %.c,$B/%.o,$(wildcard runtime/*.c))

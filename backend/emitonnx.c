@@ -1,9 +1,11 @@
 /*
  * emitonnx.c — the ONNX writer: Module -> ModelProto, streamed to a FILE.
  *
- * Contract (backend.h): emit_onnx(m, f) writes one serialized ModelProto and
- * returns false if a write to f failed (the caller reports it); a module that
- * cannot be expressed at its opset is a user error (error()).
+ * Contract (backend.h): emit_onnx_format(m, f, fmt) writes one serialized
+ * ModelProto and returns false if a write to f failed (the caller reports
+ * it); a module that cannot be expressed at its opset or for its target is a
+ * user error (error()).  emit_onnx(m, f) is fmt = ONNX_QOPS.  m is not
+ * modified.
  *
  * The ModelProto is built as protobuf-c structs allocated from a scratch
  * arena that is freed before returning.  Constant data is never copied:
@@ -33,6 +35,12 @@
  * Opset-dependent forms live in legacy_form(): the IR keeps the newest ONNX
  * spelling of an op and this writer lowers it when the model's default-domain
  * opset predates that spelling.
+ *
+ * Quantized instructions (doc/quantization.md section 8) are lowered by
+ * lower() into the nodes Module.target runs, in the instruction's place;
+ * the initializers and intermediate tensors they add follow the module's
+ * own in initializer and value_info, and com.microsoft 1 is imported when a
+ * node needs it.  The section "quantized ops" gives the rules.
  */
 #include <math.h>
 #include <string.h>

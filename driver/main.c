@@ -44,11 +44,15 @@ static const char usage[] =
 "                         | ort (stock ONNX Runtime: QLinear and com.microsoft ops)\n"
 "  --mode=M               int8 (default; symmetric) | uint8 (asymmetric; --target=ort)\n"
 "  --per-channel          weights with one scale per output channel (--target=ort)\n"
+"  --report[=FILE]        per quantized tensor: scale, range, clipped %, SQNR and max error\n"
+"                         vs the float model on the --calib samples (FILE: .csv or .json)\n"
 "  --keep-float=PATTERN   leave nodes float: a node name (* ? wildcards) or an op type;\n"
 "                         repeatable\n"
 "output:\n"
 "  --emit=onnx|ir|dot     write an ONNX model, textual IR or a Graphviz graph\n"
 "                         (needs -o for onnx)\n"
+"  --format=F             quantized ONNX as qops (default: QLinear ops) or qdq\n"
+"                         (DequantizeLinear -> float op -> QuantizeLinear)\n"
 "  -o FILE                output file ('-' = stdout for --emit=ir)\n"
 "  --dump-ir[=full]       print the final IR to stdout; '=full' prints every constant\n"
 "debugging:\n"
@@ -105,9 +109,11 @@ int
 main(int argc, char **argv)
 {
 	const char *input = NULL, *out = NULL, *emit = NULL, *passes = NULL, *v;
-	const char *shapes[64], *keep[256];
+	const char *shapes[64], *keep[256], *report_file = NULL;
+	bool want_report = false;
 	int nshapes = 0, nkeep = 0, level = 0, dump = 0, i;
 	PassOpts po = {0};
+	OnnxFormat fmt = ONNX_QOPS;
 	Module *m;
 	FILE *f;
 
@@ -176,6 +182,18 @@ main(int argc, char **argv)
 				error(NULL, "unknown --mode=%s (use int8 or uint8)", v);
 			passcfg.qmode = strcmp(v, "uint8") == 0;	/* Qu8 */
 			passcfg.mode_set = true;
+		} else if ((v = optval(argc, argv, &i, "--format"))) {
+			if (strcmp(v, "qdq") == 0)
+				fmt = ONNX_QDQ;
+			else if (strcmp(v, "qops") == 0)
+				fmt = ONNX_QOPS;
+			else
+				error(NULL, "unknown --format=%s (use qops or qdq)", v);
+		} else if (strcmp(a, "--report") == 0) {
+			want_report = true;
+		} else if (strncmp(a, "--report=", 9) == 0) {
+			want_report = true;
+			report_file = a + 9;
 		} else if (strcmp(a, "--per-channel") == 0) {
 			passcfg.per_channel = true;
 		} else if ((v = optval(argc, argv, &i, "--keep-float"))) {
@@ -218,7 +236,7 @@ main(int argc, char **argv)
 	if (emit) {
 		f = outfile_open(out ? out : "-");
 		if (strcmp(emit, "onnx") == 0) {
-			if (!emit_onnx(m, f))
+			if (!emit_onnx_format(m, f, fmt))
 				error(out, "write failed: %s", strerror(errno));
 		} else if (strcmp(emit, "dot") == 0) {
 			emit_dot(m, f);
@@ -227,7 +245,9 @@ main(int argc, char **argv)
 		}
 		outfile_commit();
 	}
-	if (dump || !emit) {
+	if (want_report)
+		report(input, m, shapes, nshapes, report_file);
+	if (dump || (!emit && !want_report)) {
 		if (dump || !out)
 			ir_print(m, stdout, dump == 2 ? PRINT_FULL : 0);
 		if (fflush(stdout) != 0)

@@ -387,6 +387,10 @@ checkarray(Dataset *d, const char *where, const NpyHead *h, int k)
 	    memcmp(h->dim + 1, t->dim + 1, (size_t)(t->rank - 1) *
 	    sizeof *h->dim) == 0)
 		s = h->dim[0];
+	else if (t->rank >= 1 && t->dim[0] > 1 && h->rank == t->rank &&
+	    h->dim[0] % t->dim[0] == 0 && memcmp(h->dim + 1, t->dim + 1,
+	    (size_t)(t->rank - 1) * sizeof *h->dim) == 0)
+		s = h->dim[0] / t->dim[0];	/* batches of the input's size */
 	else
 		error(where, "holds %s, but input '%s' is %s: expected %s%s%s "
 		    "(S samples)", got, inname(d->m, k), typestr(d->a, t),

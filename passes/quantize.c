@@ -256,9 +256,11 @@ sameshape(const Type *a, const Type *b)
 
 	if (a->rank < 0 || a->rank != b->rank)
 		return false;
-	for (k = 0; k < a->rank; k++)
-		if (a->dim[k] < 0 || a->dim[k] != b->dim[k])
+	for (k = 0; k < a->rank; k++) {
+		if (a->dim[k] >= 0 ? a->dim[k] != b->dim[k]
+		    : !(b->dim[k] < 0 && a->sym[k] && b->sym[k] && strcmp(a->sym[k], b->sym[k]) == 0))
 			return false;
+	}
 	return true;
 }
 

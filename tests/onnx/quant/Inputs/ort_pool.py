@@ -6,6 +6,7 @@ import sys
 
 import numpy as np
 
+sys.dont_write_bytecode = True	# no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qref import close, dequant, load_out, quant, save  # noqa: E402
 

@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 
+sys.dont_write_bytecode = True	# no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qref import close, conv2d_acc, dequant, load_out, quant, save  # noqa: E402
 
