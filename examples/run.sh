@@ -8,8 +8,10 @@
 # after canonicalize, runs the 300 test images through `sqc run`, through
 # ONNX Runtime, and through ONNX Runtime on sqc's canonicalized output,
 # prints each one's top-1 accuracy and how far sqc is from ONNX Runtime,
-# then calibrates on the 200 calibration images.  Quantization (-O1/-O2) and
-# generated C join this example as they land.  Everything it writes goes to
+# then quantizes it (-O1) with the calibration images for the Systolic
+# runtime (with the per-tensor --report) and for ONNX Runtime, and prints the
+# int8 accuracy of both next to the float one.  Generated C joins in [4/5].
+# Everything it writes goes to
 # build/example.
 set -eu
 cd "$(dirname "$0")/.."
@@ -81,12 +83,39 @@ quote $py $d/accuracy.py $d/test_labels.npy $out/ort $out/ort-canon $out/sqc \
 quote $py tests/oracle/compare.py $out/sqc $out/ort --rtol 1e-4 --atol 1e-5
 
 echo
-echo "== 5. calibrate on the 200 calibration images (observed ranges in the IR,"
-echo "   histograms in the table $out/digits.calib)"
-run ./sqc --passes=canonicalize,calibrate --calib=$d/calib.npy \
-    --calib-table=$out/digits.calib --input-shape input=1,1,16,16 \
-    --dump-ir "$model" > $out/digits.calibrated.sqir
-grep -o '%[^ ]*: f32\[[0-9,]*\] range([^)]*)' $out/digits.calibrated.sqir |
-    sed 's/^/    /'
-echo "    ($(sed -n 's/^samples //p' $out/digits.calib) samples," \
-    "$(sed -n 's/^tensors //p' $out/digits.calib) tensors in the table)"
+echo "== 5. quantize (-O1: canonicalize, calibrate on the 200 calibration images,"
+echo "   quantize, propagate-quant) for the Systolic runtime (int8, zero point 0)"
+echo "   with the per-tensor report, and for stock ONNX Runtime; batch 100"
+set -- ./sqc -O1 "$model" --input-shape input=100,1,16,16 --calib=$d/calib.npy \
+    --calib-table=$out/digits.calib --report=$out/report.csv \
+    --emit=ir -o $out/digits.q.sqir
+echo "\$ $*"
+"$@" > $out/report.txt
+echo "   the report (worst layers first; SQNR in dB, int8 against float):"
+head -7 $out/report.txt | sed 's/^/    /'
+grep '^# output' $out/report.txt | sed 's/^/    /'
+run ./sqc -O1 --target=ort "$model" --input-shape input=100,1,16,16 \
+    --calib-table=$out/digits.calib -o $out/digits.ort.onnx
+run ./sqc --emit=dot $out/digits.q.sqir -o $out/digits.q.dot
+
+echo
+echo "== 6. int8 accuracy on the 300 test images (3 batches of 100): sqc run on"
+echo "   the systolic module, and ONNX Runtime on the --target=ort model"
+$py -c 'import sys, numpy; from onnx import numpy_helper as h
+x = numpy.load(sys.argv[1])
+for k in range(3):
+    numpy.save("%s/b%d.npy" % (sys.argv[2], k), x[100 * k:100 * (k + 1)])
+    open("%s/b%d.pb" % (sys.argv[2], k), "wb").write(
+        h.from_array(x[100 * k:100 * (k + 1)], "input").SerializeToString())' \
+    $d/test_images.npy $out
+for k in 0 1 2; do
+	./sqc run $out/digits.q.sqir --input input=$out/b$k.npy -o $out/q$k.npy
+	node tests/oracle/run.js $out/digits.ort.onnx --input input=$out/b$k.pb \
+	    --out $out/ort$k > /dev/null
+done
+$py -c 'import sys, numpy
+d = sys.argv[1]
+numpy.save(d + "/int8-systolic.npy", numpy.concatenate([numpy.load("%s/q%d.npy" % (d, k)) for k in range(3)]))
+numpy.save(d + "/int8-ort.npy", numpy.concatenate([numpy.fromfile("%s/ort%d/out_0.bin" % (d, k), dtype=numpy.float32).reshape(100, 10) for k in range(3)]))' $out
+quote $py $d/accuracy.py $d/test_labels.npy $out/sqc/output_0.npy \
+    $out/int8-systolic.npy $out/int8-ort.npy --min 0.97
