@@ -153,6 +153,11 @@ check-lit: $(SQC)
 example: sqc $B/.setup
 	sh examples/run.sh
 
+# the seed's googlenet example: before/after pictures of its first blocks
+# (examples/googlenet/out/*.png, not committed)
+pictures: $(SQC) $B/.setup
+	sh examples/googlenet/pictures.sh
+
 clean:
 	rm -rf $B $(SQC)
 
@@ -160,7 +165,7 @@ clean:
 80:
 	@grep -n '.\{81,\}' $$(git ls-files '*.c' '*.h' '*.re' '*.y') || true
 
-.PHONY: all check check-unit check-lit clean setup example 80
+.PHONY: all check check-unit check-lit clean setup example pictures 80
 
 # --- fuzzing (not part of check; doc/fuzzing.md): `make fuzz FUZZ_SECONDS=N`
 # builds one libFuzzer binary per input format into build-fuzz/fuzz/ and runs
