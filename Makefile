@@ -201,4 +201,5 @@ endif
 bench: sqc $B/.setup
 	$(PYTHON) bench/import_export.py
 	$(PYTHON) bench/run_vs_ort.py
+	$(PYTHON) bench/quantize.py
 .PHONY: bench
