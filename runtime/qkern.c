@@ -275,12 +275,11 @@ rq_qladd(size_t n, bool u8, const void *a, float sa, int32_t za,
 	float bz = rb * (float)zb;
 	float fixed = (float)zy - fmaf(ra, (float)za, bz);
 	float t;
+
 	size_t k;
 
-	if (bscalar) {
-		t = (float)ld(b, u8, 0) * rb;
-		fixed = fixed + t;
-	}
+	if (bscalar)
+		fixed = fmaf((float)ld(b, u8, 0), rb, fixed);
 	for (k = 0; k < n; k++) {
 		if (bscalar) {
 			t = fmaf((float)ld(a, u8, k), ra, fixed);
@@ -315,12 +314,17 @@ rq_qlmul(size_t n, bool u8, const void *a, float sa, int32_t za,
 
 /* Eigen's logistic coefficients, as MLAS uses them */
 static const float lg_lo = -18.0f, lg_hi = 18.0f;
-static const float lg_a9 = 4.37031012579801e-11f, lg_a7 = 1.15627324459942e-07f,
-    lg_a5 = 6.08574864600143e-05f, lg_a3 = 8.51377133304701e-03f,
-    lg_a1 = 2.48287947061529e-01f;
-static const float lg_b10 = 6.10247389755681e-13f, lg_b8 = 5.76102136993427e-09f,
-    lg_b6 = 6.29106785017040e-06f, lg_b4 = 1.70198817374094e-03f,
-    lg_b2 = 1.16817656904453e-01f, lg_b0 = 9.93151921023180e-01f;
+static const float lg_a9 = 4.37031012579801e-11f;
+static const float lg_a7 = 1.15627324459942e-07f;
+static const float lg_a5 = 6.08574864600143e-05f;
+static const float lg_a3 = 8.51377133304701e-03f;
+static const float lg_a1 = 2.48287947061529e-01f;
+static const float lg_b10 = 6.10247389755681e-13f;
+static const float lg_b8 = 5.76102136993427e-09f;
+static const float lg_b6 = 6.29106785017040e-06f;
+static const float lg_b4 = 1.70198817374094e-03f;
+static const float lg_b2 = 1.16817656904453e-01f;
+static const float lg_b0 = 9.93151921023180e-01f;
 
 float
 rq_logistic(float x)

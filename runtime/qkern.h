@@ -39,8 +39,10 @@
  *                 (MlasQLinearAddKernelAvx2Helper): with rA = f32(sa/sy),
  *                 rB = f32(sb/sy), fixed = (float)zy - f32(rA*za + rB*zb)
  *                 (one fused multiply-add), y = sat(rne(fma(a, rA, fma(b,
- *                 rB, fixed)))); bscalar: b is one element (fixed absorbs
- *                 it, y = sat(rne(fma(a, rA, fixed)))).
+ *                 rB, fixed)))); bscalar: b is one element, fixed' =
+ *                 fma(b, rB, fixed), y = sat(rne(fma(a, rA, fixed')))
+ *                 (each fused step measured against ONNX Runtime with
+ *                 parameters where the unfused order differs).
  *   rq_qlmul      ONNX Runtime's QLinearMul (SSE2 MlasQLinearMulKernel):
  *                 r = f32(f32(sa*sb)/sy), y = sat(rne(f32(f32((float)((a -
  *                 za) * (b - zb)) * r) + (float)zy))); bscalar as above.

@@ -40,7 +40,8 @@ ORACLE = ["node", os.path.join(TOP, "tests", "oracle", "run.js")]
 COMPARE = [sys.executable, os.path.join(TOP, "tests", "oracle", "compare.py")]
 NP2ONNX = {np.float32: TensorProto.FLOAT, np.uint8: TensorProto.UINT8,
            np.int8: TensorProto.INT8, np.int32: TensorProto.INT32}
-NP2IR = {np.float32: "f32", np.uint8: "u8", np.int8: "i8", np.int32: "i32"}
+NP2IR = {np.float32: "f32", np.uint8: "u8", np.int8: "i8", np.int32: "i32",
+         np.int64: "i64"}
 failures = 0
 
 
@@ -157,6 +158,10 @@ def zero(rng, dt, sym=False):
 
 
 def scale(rng, lo=-9, hi=-2):
+    """half the time a power of two, so that ratios of scales are too and
+    rounding ties occur"""
+    if rng.integers(2):
+        return np.float32(2.0 ** int(rng.integers(lo, hi + 1)))
     return np.float32(2.0 ** rng.uniform(lo, hi))
 
 
@@ -272,6 +277,19 @@ def c_gemm(rng, target):
     return cs, "y", NP2ONNX[xdt], None, xdt
 
 
+def c_conv_relu(rng, target):
+    """a quantized conv followed by relu (the interpreter must not fuse them
+    as float: relu is max(y, zero point))"""
+    cs, out, odt, (sy, zy), xdt = c_conv(rng, target)
+    ty = cs.body.split("%y: ")[1].split(" = conv")[0]
+    cs.node("DequantizeLinear", ["y", "y_s", "y_z"], ["yf"])
+    cs.node("Relu", ["yf"], ["yr"])
+    cs.node("QuantizeLinear", ["yr", "y_s", "y_z"], ["z"])
+    cs.body += "  %%z: %s = relu @r %%y\n" % ty
+    cs.name = "conv_relu"
+    return cs, "z", odt, (sy, zy), xdt
+
+
 def shape(rng):
     return (1, int(rng.integers(1, 5)), int(rng.integers(1, 9)),
             int(rng.integers(1, 40)))
@@ -359,6 +377,8 @@ def lutcase(rng, target, op, irop, attrs, irattrs):
 
 def c_leaky_relu(rng, target):
     alpha = float(np.float32(rng.uniform(0.01, 0.5)))
+    if rng.integers(2):
+        alpha = [0.5, 0.25, 0.125, 0.375][int(rng.integers(4))]
     return lutcase(rng, target, "QLinearLeakyRelu", "leaky_relu",
                    {"alpha": alpha}, " {alpha = %s}" % f(alpha))
 
@@ -513,7 +533,134 @@ def c_passthrough(rng, target):
     return cs, "y", NP2ONNX[dt], None, dt
 
 
+def c_passthrough2(rng, target):
+    """slice, gather, resize (nearest), flatten, unsqueeze, squeeze on
+    codes"""
+    dt = np.int8 if target == "systolic" else qdt(rng)
+    x = codes(rng, dt, (1, 4, 6, 8))
+    s, z = scale(rng), zero(rng, dt, target == "systolic")
+    q = "q(%s, %d)" % (f(s), z)
+    ir = NP2IR[dt]
+    cs = Case("passthrough2", target)
+    cs.input("x", x, (s, z))
+    for name, v in (("st", [1, 0]), ("en", [4, 8]), ("ax", [1, 3]),
+                    ("sp", [1, 2]), ("ix", [2, 0]), ("a0", [0])):
+        cs.init(name, np.array(v, np.int64))
+        cs.consts += irconst(name, np.array(v, np.int64))
+    cs.init("sc", np.array([1, 1, 2, 1.5], np.float32))
+    cs.consts += "const $sc : f32[4] = [1, 1, 2, 1.5]\n"
+    cs.node("Slice", ["x", "st", "en", "ax", "sp"], ["a"])
+    cs.node("Gather", ["a", "ix"], ["b"], axis=1)
+    cs.node("Resize", ["b", "", "sc"], ["c"], mode="nearest")
+    cs.node("Flatten", ["c"], ["d"], axis=2)
+    cs.node("Unsqueeze", ["d", "a0"], ["e"])
+    cs.node("Squeeze", ["e", "a0"], ["y"])
+    cs.body = (
+        "  %%a: %s[1,3,6,4] %s = slice @a %%x, $st, $en, $ax, $sp\n"
+        "  %%b: %s[1,2,6,4] %s = gather @b %%a, $ix {axis = 1}\n"
+        "  %%c: %s[1,2,12,6] %s = resize @c %%b, _, $sc {mode = \"nearest\"}\n"
+        "  %%d: %s[2,72] %s = flatten @d %%c {axis = 2}\n"
+        "  %%e: %s[1,2,72] %s = unsqueeze @e %%d, $a0\n"
+        "  %%y: %s[2,72] %s = squeeze @f %%e, $a0\n") % (
+            (ir, q) * 6)
+    return cs, "y", NP2ONNX[dt], None, dt
+
+
+# ---- directed cases: parameters where a different float operation order
+# (fused or not, which product first) or rounding (half to even or away)
+# changes some output, found by search; each runs once over every code.
+
+HX = float.fromhex
+ADD_PARAMS = [  # sa, sb, sy, za, zb, zy, b (None: every (a, b) pair)
+    # fixed part: fma(rA, za, rB*zb), not fma(rB, zb, rA*za)
+    ("0x1.64f648p-1", "0x1.cc669p-3", "0x1.3292bap-5", 74, 236, 41, None),
+    # ... and not f32(rA*za) + f32(rB*zb)
+    ("0x1.c54bacp-2", "0x1.eeeaf4p-1", "0x1.72aeecp-4", 199, 91, 164, None),
+    # y = fma(a, rA, fma(b, rB, fixed)), not unfused
+    ("0x1.efc90ap-3", "0x1.5e31ccp+0", "0x1.932b3ep-5", 58, 233, 147, None),
+    # scalar b: fixed' = fma(b, rB, fixed)
+    ("0x1.e44eep-5", "0x1.84ae28p-2", "0x1.d39036p-4", 229, 231, 219, 184),
+]
+MUL_PARAMS = [  # f32(f32(p * r) + zy), r = f32(f32(sa*sb)/sy): not fused,
+    # not sa * f32(sb/sy)
+    ("0x1.845878p-4", "0x1.6328p-3", "0x1.9c2e48p-1", 13, 104, 231, None),
+    ("0x1.e7a608p-5", "0x1.4e8c7p-4", "0x1.a7561ep+0", 109, 41, 115, None),
+]
+SIG_PARAMS = [  # MLAS logistic with fused multiply-adds (sx, zx, sy, zy)
+    ("0x1.207d26p-2", 113, "0x1.dc69a8p-8", 4),
+    ("0x1.5e1c8ap-6", 236, "0x1.2b8ecep-10", 143),
+    ("0x1.72cep-4", 130, "0x1.a711fcp-9", 202),
+]
+
+
+def d_binary(rng, target, op, irop, prm):
+    sa, sb, sy = (np.float32(HX(v)) for v in prm[:3])
+    za, zb, zy, bv = prm[3:]
+    if bv is None:
+        a = np.repeat(np.arange(256), 256).astype(np.uint8).reshape(1, -1)
+        b = np.tile(np.arange(256), 256).astype(np.uint8).reshape(1, -1)
+    else:
+        a = np.arange(256).astype(np.uint8).reshape(1, -1)
+        b = np.array([bv], np.uint8)
+    cs = Case(irop, target)
+    cs.input("a", a, (sa, za))
+    if bv is None:
+        cs.input("b", b, (sb, zb))
+    else:
+        cs.init("b", b)
+        cs.consts += irconst("b", b, (sb, zb))
+    cs.body = "  %%y: %s q(%s, %d) = %s @n %%a, %sb\n" % (
+        irtype(a), f(sy), zy, irop, "%" if bv is None else "$")
+    cs.node(op, ["a"] + cs.qinit("a", sa, za, np.uint8) + ["b"] +
+            cs.qinit("b", sb, zb, np.uint8) + cs.qinit("y", sy, zy, np.uint8),
+            ["y"], ms=True)
+    return cs, "y", TensorProto.UINT8, None, np.uint8
+
+
+def d_sigmoid(rng, target, prm):
+    sx, zx, sy, zy = np.float32(HX(prm[0])), prm[1], np.float32(HX(prm[2])), \
+        prm[3]
+    x = np.arange(256).astype(np.uint8).reshape(1, 256)
+    cs = Case("sigmoid", target)
+    cs.input("x", x, (sx, zx))
+    cs.node("QLinearSigmoid", ["x"] + cs.qinit("x", sx, zx, np.uint8) +
+            cs.qinit("y", sy, zy, np.uint8), ["y"], ms=True)
+    cs.body = "  %%y: %s q(%s, %d) = sigmoid @n %%x\n" % (irtype(x), f(sy), zy)
+    return cs, "y", TensorProto.UINT8, None, np.uint8
+
+
+def d_pool_ties(rng, target, glob, dt):
+    """sx = sy and two taps: every odd sum is a tie (half to even)"""
+    x = codes(rng, dt, (1, 64, 1, 2 if glob else 8))
+    cs = Case("pool_ties", target)
+    cs.input("x", x, (0.5, 0))
+    q = cs.qinit("x", 0.5, 0, dt)
+    if glob:
+        cs.node("QLinearGlobalAveragePool", ["x"] + q + q, ["y"], ms=True,
+                channels_last=0)
+        cs.body = "  %%y: %s[1,64,1,1] q(0.5, 0) = global_average_pool " \
+            "@n %%x\n" % NP2IR[dt]
+    else:
+        cs.node("QLinearAveragePool", ["x"] + q + q, ["y"], ms=True,
+                kernel_shape=[1, 2])
+        cs.body = "  %%y: %s[1,64,1,7] q(0.5, 0) = average_pool @n %%x " \
+            "{kernel_shape = [1, 2]}\n" % NP2IR[dt]
+    return cs, "y", NP2ONNX[dt], None, dt
+
+
+DIRECTED = [("add_fused_%d" % k, lambda r, t, p=p: d_binary(
+    r, t, "QLinearAdd", "add", p)) for k, p in enumerate(ADD_PARAMS)]
+DIRECTED += [("mul_order_%d" % k, lambda r, t, p=p: d_binary(
+    r, t, "QLinearMul", "mul", p)) for k, p in enumerate(MUL_PARAMS)]
+DIRECTED += [("sigmoid_fma_%d" % k, lambda r, t, p=p: d_sigmoid(r, t, p))
+             for k, p in enumerate(SIG_PARAMS)]
+DIRECTED += [("gavgpool_ties_u8", lambda r, t: d_pool_ties(r, t, 1, np.uint8)),
+             ("gavgpool_ties_i8", lambda r, t: d_pool_ties(r, t, 1, np.int8)),
+             ("avgpool_ties_u8", lambda r, t: d_pool_ties(r, t, 0, np.uint8)),
+             ("avgpool_ties_i8", lambda r, t: d_pool_ties(r, t, 0, np.int8))]
+
 CASES = [("conv", c_conv, ["ort", "systolic"]),
+         ("conv_relu", c_conv_relu, ["ort", "systolic"]),
          ("matmul", c_matmul, ["ort", "systolic"]),
          ("gemm", c_gemm, ["ort", "systolic"]),
          ("add", c_add, ["ort", "systolic"]),
@@ -527,7 +674,9 @@ CASES = [("conv", c_conv, ["ort", "systolic"]),
          ("quantize", c_quantize, ["ort", "systolic"]),
          ("dequantize", c_dequantize, ["ort"]),
          ("requantize", c_requantize, ["ort"]),
-         ("passthrough", c_passthrough, ["ort", "systolic"])]
+         ("passthrough", c_passthrough, ["ort", "systolic"]),
+         ("passthrough2", c_passthrough2, ["ort", "systolic"])]
+CASES += [(name, fn, ["ort"]) for name, fn in DIRECTED]
 
 only = set(args.only.split(",")) if args.only else None
 for name, fn, targets in CASES:
@@ -535,7 +684,7 @@ for name, fn, targets in CASES:
         continue
     for target in targets:
         bad = tot = worst = 0
-        for t in range(args.trials):
+        for t in range(1 if (name, fn) in DIRECTED else args.trials):
             rng = np.random.default_rng([args.seed, t, len(name),
                                          ord(name[0]), len(target)])
             cs, out, odt, _, _ = fn(rng, target)
