@@ -20,9 +20,8 @@
  *           range adjustments.
  * Invalidates: instruction indices (the list is rebuilt in order).
  *
- * Which ops (doc/quantization.md section 9 has the table): conv, matmul and
- * gemm always (gemm when alpha = beta = 1, transA = 0 and B constant);
- * conv_transpose on the systolic target; add and mul when an operand is
+ * Which ops (doc/passes.md has the table): conv, matmul and gemm always
+ * (gemm when alpha = beta = 1, transA = 0 and B constant); add and mul when an operand is
  * already quantized (or constant) and shapes are equal; relu, clip,
  * max_pool (opset >= 12) and the pass-through ops when their data operand is
  * already quantized; concat when every input is; leaky_relu, sigmoid and (ort
@@ -287,11 +286,10 @@ kind(Ctx *c, const Ins *in)
 		    (in->nin < 3 || in->in[2].kind == Rnone || isf32cst(m, in->in[2]))
 		    ? Kfree : Knone;
 	case Oconv_transpose:
-		if (c->ort)
-			return Knone;	/* ONNX Runtime has no QLinearConvTranspose */
-		return isf32val(m, in->in[0]) && isf32cst(m, in->in[1]) &&
-		    (in->nin < 3 || in->in[2].kind == Rnone || isf32cst(m, in->in[2]))
-		    ? Kfree : Knone;
+		/* stays float: ONNX Runtime has no QLinearConvTranspose, and the
+		 * fork's kernel is not specified (seed reference §7: "not
+		 * covered"), so no arithmetic could be checked against it */
+		return Knone;
 	case Omatmul:
 		return isf32val(m, in->in[0]) &&
 		    (isf32val(m, in->in[1]) || isf32cst(m, in->in[1])) ? Kfree : Knone;
