@@ -226,6 +226,8 @@ main(int argc, char **argv)
 	if (emit && strcmp(emit, "onnx") == 0 && strcmp(out, "-") == 0)
 		error(NULL, "--emit=onnx writes binary data; give a file with -o, not '-'");
 
+	if (want_report && !passcfg.calib)
+		error(NULL, "--report needs the calibration data: --calib=DATA");
 	m = module_read(input);
 	for (i = 0; i < nshapes; i++)
 		fix_input_shape(m, shapes[i]);
@@ -233,6 +235,8 @@ main(int argc, char **argv)
 	pipeline_run(m, passes, &po);
 	ir_verify(m);
 
+	if (want_report)	/* before any output file: a failure leaves none */
+		report(input, m, shapes, nshapes, report_file);
 	if (emit) {
 		f = outfile_open(out ? out : "-");
 		if (strcmp(emit, "onnx") == 0) {
@@ -245,8 +249,6 @@ main(int argc, char **argv)
 		}
 		outfile_commit();
 	}
-	if (want_report)
-		report(input, m, shapes, nshapes, report_file);
 	if (dump || (!emit && !want_report)) {
 		if (dump || !out)
 			ir_print(m, stdout, dump == 2 ? PRINT_FULL : 0);

@@ -101,7 +101,7 @@ Test(qkern, conv_padding_stride_ties)
 
 	cr_assert(rq_conv2d_work(&p) <= sizeof work);
 	rq_conv2d(&p, true, x, 1, false, w, &wz, &b, &m, 1, true, 10, y, work);
-	cr_assert(eq(u8[4], y, ((uint8_t[]){10, 10, 8, 8})));
+	cr_assert_arr_eq(y, ((uint8_t[]){10, 10, 8, 8}), 4 * sizeof *(y));
 }
 
 /* depthwise (group 2), per-channel weights: raw w [2, -2] with zero points
@@ -116,7 +116,7 @@ Test(qkern, conv_depthwise_per_channel)
 	    .group = 2, .kh = 1, .kw = 1, .sh = 1, .sw = 1, .dh = 1, .dw = 1};
 
 	rq_conv2d(&p, false, x, 0, false, w, wz, NULL, m, 2, false, 0, y, work);
-	cr_assert(eq(i8[4], y, ((int8_t[]){2, -2, -3, -4})));
+	cr_assert_arr_eq(y, ((int8_t[]){2, -2, -3, -4}), 4 * sizeof *(y));
 }
 
 /* group 2 of 2 input channels each, 2 outputs per group, dilation 2 over a
@@ -138,8 +138,8 @@ Test(qkern, conv_groups_dilation_saturation)
 
 	rq_conv2d(&p, false, x, 0, false, w, &wz, NULL, &m, 1, false, 0, y,
 	    work);
-	cr_assert(eq(i8[12], y, ((int8_t[]){4, 6, 8, 0, 0, -1, 5, 4, 3,
-	    127, 127, 127})));
+	cr_assert_arr_eq(y, ((int8_t[]){4, 6, 8, 0, 0, -1, 5, 4, 3,
+	    127, 127, 127}), 12 * sizeof *(y));
 }
 
 /* ---- matrix product ----------------------------------------------------- */
@@ -163,7 +163,7 @@ Test(qkern, gemm_zero_points_per_column)
 
 	cr_assert(rq_gemm_work(&g) <= sizeof work);
 	rq_gemm(&g, work);
-	cr_assert(eq(u8[4], y, ((uint8_t[]){103, 94, 104, 103})));
+	cr_assert_arr_eq(y, ((uint8_t[]){103, 94, 104, 103}), 4 * sizeof *(y));
 }
 
 /* the same product with b stored transposed ([N][K]) */
@@ -179,7 +179,7 @@ Test(qkern, gemm_transposed_b)
 	    .y = y};
 
 	rq_gemm(&g, work);
-	cr_assert(eq(u8[4], y, ((uint8_t[]){103, 94, 104, 103})));
+	cr_assert_arr_eq(y, ((uint8_t[]){103, 94, 104, 103}), 4 * sizeof *(y));
 }
 
 /* ---- elementwise -------------------------------------------------------- */
@@ -191,9 +191,9 @@ Test(qkern, resadd)
 	int8_t a[4] = {10, 100, -128, 5}, b[4] = {3, 100, -128, 3}, y[4];
 
 	rq_resadd(4, a, 0.5f, b, 1, false, y);
-	cr_assert(eq(i8[4], y, ((int8_t[]){8, 127, -128, 5})));
+	cr_assert_arr_eq(y, ((int8_t[]){8, 127, -128, 5}), 4 * sizeof *(y));
 	rq_resadd(4, a, 0.5f, b, 1, true, y);	/* b scalar: 3 */
-	cr_assert(eq(i8[4], y, ((int8_t[]){8, 53, -61, 5})));
+	cr_assert_arr_eq(y, ((int8_t[]){8, 53, -61, 5}), 4 * sizeof *(y));
 }
 
 /* scales 0.5, 0.5 -> 1, zero points 128: y = 0.5 (a - 128) + 0.5 (b - 128)
@@ -205,9 +205,9 @@ Test(qkern, qladd)
 	int8_t c[2] = {100, -100}, d[2] = {100, -100}, z[2];
 
 	rq_qladd(4, true, a, 0.5f, 128, b, 0.5f, 128, false, 1, 128, y);
-	cr_assert(eq(u8[4], y, ((uint8_t[]){128, 130, 255, 0})));
+	cr_assert_arr_eq(y, ((uint8_t[]){128, 130, 255, 0}), 4 * sizeof *(y));
 	rq_qladd(2, false, c, 1, 0, d, 1, 0, false, 1, 0, z);
-	cr_assert(eq(i8[2], z, ((int8_t[]){127, -128})));
+	cr_assert_arr_eq(z, ((int8_t[]){127, -128}), 2 * sizeof *(z));
 }
 
 /* sa = sb = 1, sy = 2: 3*3 = 9 -> 4.5 -> 4; 5*3 -> 7.5 -> 8; -5*3 ->
@@ -218,7 +218,7 @@ Test(qkern, qlmul)
 	int8_t a[4] = {3, 5, -5, 127}, b[4] = {3, 3, 3, 127}, y[4];
 
 	rq_qlmul(4, false, a, 1, 0, b, 1, 0, false, 2, 0, y);
-	cr_assert(eq(i8[4], y, ((int8_t[]){4, 8, -8, 127})));
+	cr_assert_arr_eq(y, ((int8_t[]){4, 8, -8, 127}), 4 * sizeof *(y));
 	rq_qlmul(1, false, a, 1, 0, b, 1, 0, false, 2, 1, y);
 	cr_assert(eq(i8, y[0], 6));
 }
@@ -233,7 +233,7 @@ Test(qkern, lut_leaky_relu)
 	/* alpha 0.5, scales 1: -1.5 -> -2, -2.5 -> -2, 7, -64 */
 	rq_lut_leaky_relu(t, false, 1, 0, 1, 0, 0.5f);
 	rq_lut(t, x, y, 4);
-	cr_assert(eq(i8[4], y, ((int8_t[]){-2, -2, 7, -64})));
+	cr_assert_arr_eq(y, ((int8_t[]){-2, -2, 7, -64}), 4 * sizeof *(y));
 }
 
 Test(qkern, lut_sigmoid)
@@ -247,7 +247,7 @@ Test(qkern, lut_sigmoid)
 	 * ~0 -> -128 */
 	rq_lut_sigmoid(t, false, 1, 0, 1.0f / 256, -128);
 	rq_lut(t, x, y, 3);
-	cr_assert(eq(i8[3], y, ((int8_t[]){0, 127, -128})));
+	cr_assert_arr_eq(y, ((int8_t[]){0, 127, -128}), 3 * sizeof *(y));
 }
 
 /* ---- pools -------------------------------------------------------------- */
@@ -260,9 +260,9 @@ Test(qkern, gavgpool)
 	uint8_t x[6] = {1, 2, 1, 4, 0, 255}, y[3];
 
 	rq_gavgpool(true, x, 3, 2, 1, 0, 1, 0, y);
-	cr_assert(eq(u8[3], y, ((uint8_t[]){2, 2, 128})));
+	cr_assert_arr_eq(y, ((uint8_t[]){2, 2, 128}), 3 * sizeof *(y));
 	rq_gavgpool(true, x, 3, 2, 1, 1, 1, 3, y);
-	cr_assert(eq(u8[3], y, ((uint8_t[]){3, 5, 129})));
+	cr_assert_arr_eq(y, ((uint8_t[]){3, 5, 129}), 3 * sizeof *(y));
 }
 
 /* 1-D [2, 5, 4], kernel 2, stride 1, pad 1 at the start: windows [pad, 2],
@@ -276,10 +276,10 @@ Test(qkern, avgpool)
 	float wk[3];
 
 	rq_avgpool(false, x, 1, in, out, &p, false, 1, 0, 1, 0, y, wk);
-	cr_assert(eq(i8[3], y, ((int8_t[]){2, 4, 4})));
+	cr_assert_arr_eq(y, ((int8_t[]){2, 4, 4}), 3 * sizeof *(y));
 	rq_avgpool(false, x, 1, in, out, &p, true, 1, 0, 1, 0, y, wk);
-	cr_assert(eq(i8[3], y, ((int8_t[]){1, 4, 4})));
+	cr_assert_arr_eq(y, ((int8_t[]){1, 4, 4}), 3 * sizeof *(y));
 	/* y zero 1 is added before rounding: 3.5 + 1 = 4.5 -> 4 */
 	rq_avgpool(false, x, 1, in, out, &p, false, 1, 0, 1, 1, y, wk);
-	cr_assert(eq(i8[3], y, ((int8_t[]){3, 4, 6})));
+	cr_assert_arr_eq(y, ((int8_t[]){3, 4, 6}), 3 * sizeof *(y));
 }
