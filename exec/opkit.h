@@ -29,4 +29,8 @@ const QParam *op_qout(const Module *m, const Ins *in, int k, bool perok);
 void op_needq8(const Module *m, const Ins *in, const Tensor *t);	/* i8 or u8 */
 QTarget op_target(const Module *m);	/* "" counts as "ort" */
 
+/* the systolic back half's forms (op_systolic.c, doc/systolic.md) */
+bool op_systolic(const Module *m, const Ins *in);	/* nhwc, packed or fused */
+const ExecImpl *exec_impl_q(int op);	/* table.c: the quantized impl of op */
+
 #endif

@@ -16,6 +16,7 @@ extern const ExecImpl exec_impl_move[];		/* op_move.c: data movement, shape, cas
 extern const ExecImpl exec_impl_qconv[];	/* op_conv.c: quantized conv, gemm, matmul */
 extern const ExecImpl exec_impl_qpool[];	/* op_pool.c: quantized average pools */
 extern const ExecImpl exec_impl_quant[];	/* op_quant.c: (de|re)quantize, quantized elementwise */
+extern const ExecImpl exec_impl_systolic[];	/* op_systolic.c: nhwc, packed, fused forms */
 
 static const ExecImpl *const fragments[] = {
 	exec_impl_conv, exec_impl_elt, exec_impl_pool, exec_impl_move,
@@ -43,11 +44,20 @@ exec_impl_for(const Module *m, const Ins *in)
 {
 	const ExecImpl *e;
 
+	if (op_systolic(m, in) &&
+	    (e = lookup((const ExecImpl *const[]){exec_impl_systolic}, 1, in->op)))
+		return e;
 	if (in->op == Oquantize || in->op == Odequantize ||
 	    in->op == Orequantize || op_quantized(m, in))
 		if ((e = lookup(qfragments, countof(qfragments), in->op)))
 			return e;
 	return exec_impl(in->op);
+}
+
+const ExecImpl *
+exec_impl_q(int op)
+{
+	return lookup(qfragments, countof(qfragments), op);
 }
 
 const ExecImpl *

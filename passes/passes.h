@@ -39,6 +39,7 @@ typedef struct PassConfig {
 	int qmode;			/* --mode: Qi8 (0, default) or Qu8 (qparams.h) */
 	bool mode_set;			/* --mode was given */
 	bool per_channel;		/* --per-channel: weights per output channel */
+	bool dynamic;			/* --dynamic: only conv/matmul/gemm, x scaled at run time */
 	const char **keep_float;	/* --keep-float=PATTERN, repeatable */
 	int nkeep_float;
 } PassConfig;
@@ -59,5 +60,8 @@ void canonicalize(Module *m);
 void calibrate(Module *m);
 void quantize(Module *m);
 void propagate_quant(Module *m);
+void layout_legalize(Module *m);
+void relu_fuse(Module *m);
+void weight_pack(Module *m);
 
 #endif

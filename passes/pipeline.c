@@ -25,6 +25,15 @@ const Pass passtab[] = {
 	{"propagate-quant", propagate_quant,
 	    "the seed's range adjustments (Relu, Relu->MaxPool, Clip), scales through "
 	    "pass-through ops, dequantize->quantize pairs removed, int32 biases"},
+	{"layout-legalize", layout_legalize,
+	    "systolic: NHWC for quantized conv/max_pool and the ops between them; "
+	    "transposes only at the edges"},
+	{"relu-fuse", relu_fuse,
+	    "systolic: Relu/Clip(0,max) into the producing conv/matmul/gemm/add, "
+	    "MaxPool into the conv where Gemmini's pooling equals ONNX's"},
+	{"weight-pack", weight_pack,
+	    "systolic: conv weights HWIO, depthwise [C][k][k], gemm/matmul B [K][N]; "
+	    "identical constants shared"},
 };
 const int npasses = (int)countof(passtab);
 
@@ -34,7 +43,7 @@ const int npasses = (int)countof(passtab);
 static const char *levels[] = {
 	"",
 	"canonicalize,calibrate,quantize,propagate-quant",
-	"canonicalize,calibrate,quantize,propagate-quant",
+	"canonicalize,calibrate,quantize,propagate-quant,layout-legalize,relu-fuse,weight-pack",
 };
 
 const char *

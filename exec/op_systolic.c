@@ -1,0 +1,357 @@
+/*
+ * op_systolic.c — interpreter bindings of the systolic back half's forms
+ * (doc/systolic.md section 1): quantized conv and max_pool on nhwc values,
+ * packed weights (hwio, ckk, kn), and the fused `relu` and `maxpool`
+ * attributes.
+ *
+ * A conv that Gemmini's kernels can express (square kernel, equal strides
+ * and dilations, four equal pads, zero points 0, per-tensor scales, hwio or
+ * ckk weights) runs through runtime/systolic.h's tiled_conv_auto /
+ * tiled_conv_dw_auto, the functions the generated C calls, so the two agree
+ * by construction; any other nhwc conv runs a direct loop with the same
+ * arithmetic (int32 accumulation, f32 multiplier, round half to even,
+ * saturation, relu, Gemmini's pool).  max_pool on nhwc values is ONNX's
+ * MaxPool.  matmul, gemm and add with `relu = 1` run their quantized
+ * implementation (exec_impl_q) and then take max(y, zero point).
+ *
+ * exec_impl_systolic is the fragment table.c consults first for an
+ * instruction op_systolic() accepts.
+ */
+#include <string.h>
+
+#include "opkit.h"
+#include "passes/qparams.h"
+#include "runtime/qkern.h"
+#include "runtime/systolic.h"
+
+static const int64_t *
+ints(const Ins *in, const char *name, int n, int64_t dflt, int64_t *buf)
+{
+	const Attr *a = ir_getattr(in, name);
+	int k;
+
+	if (a && a->kind == Aints && a->n == n)
+		return a->ints;
+	for (k = 0; k < n; k++)
+		buf[k] = dflt;
+	return buf;
+}
+
+static bool
+nhwcin(const Module *m, const Ins *in)
+{
+	return in->in[0].kind == Rval && m->val[in->in[0].idx].type.layout == Lnhwc;
+}
+
+bool
+op_systolic(const Module *m, const Ins *in)
+{
+	if ((in->op == Oconv || in->op == Omax_pool) && nhwcin(m, in) &&
+	    in->nout >= 1 && in->out[0] >= 0 && m->val[in->out[0]].type.q)
+		return true;
+	return (in->op == Omatmul || in->op == Ogemm || in->op == Oadd) &&
+	    ir_attrint(in, "relu", 0) != 0;
+}
+
+/* ---- conv ---------------------------------------------------------------- */
+
+typedef struct Conv {
+	int64_t n, ih, iw, ci, oh, ow, co, kh, kw, g;	/* oh, ow before pooling */
+	int64_t s[2], d[2], p[4];
+	Layout wl;
+	bool relu, pool;
+	int64_t pk, ps, pp, poh, pow;
+} Conv;
+
+/* weight element for output channel o, input channel i (within its group),
+ * kernel position (a, b), in any of the weight layouts */
+static int32_t
+wat(const Conv *c, const Tensor *w, int64_t o, int64_t i, int64_t a, int64_t b)
+{
+	int64_t k;
+
+	switch (c->wl) {
+	case Lhwio:
+		k = ((a * c->kw + b) * (c->ci / c->g) + i) * c->co + o;
+		break;
+	case Lckk:
+		k = (o * c->kh + a) * c->kw + b;
+		break;
+	default:	/* oihw */
+		k = ((o * (c->ci / c->g) + i) * c->kh + a) * c->kw + b;
+		break;
+	}
+	return w->dt == Du8 ? ((const uint8_t *)w->data)[k] : ((const int8_t *)w->data)[k];
+}
+
+static int32_t
+xat(const Tensor *x, int64_t k)
+{
+	return x->dt == Du8 ? ((const uint8_t *)x->data)[k] : ((const int8_t *)x->data)[k];
+}
+
+/* the direct loop: any geometry, zero points, per-channel weights */
+static void
+convloop(const Conv *c, const Tensor *x, const Tensor *w, const int32_t *bias,
+    int32_t zx, const QParam *qw, const float *mult, int32_t zy, bool yu8,
+    int32_t *out)
+{
+	int64_t b, y0, x0, o, g, i, a, bb, iy, ix, cpg = c->ci / c->g, opg = c->co / c->g;
+	int64_t acc;
+	int32_t v, zw;
+
+	for (b = 0; b < c->n; b++)
+		for (y0 = 0; y0 < c->oh; y0++)
+			for (x0 = 0; x0 < c->ow; x0++)
+				for (o = 0; o < c->co; o++) {
+					g = o / opg;
+					zw = qw->zero[qw->n == 1 ? 0 : o];
+					acc = bias ? bias[o] : 0;
+					for (a = 0; a < c->kh; a++) {
+						iy = y0 * c->s[0] + a * c->d[0] - c->p[0];
+						if (iy < 0 || iy >= c->ih)
+							continue;
+						for (bb = 0; bb < c->kw; bb++) {
+							ix = x0 * c->s[1] + bb * c->d[1] - c->p[1];
+							if (ix < 0 || ix >= c->iw)
+								continue;
+							for (i = 0; i < cpg; i++)
+								acc += (int64_t)(xat(x, ((b * c->ih + iy) * c->iw + ix) *
+								    c->ci + g * cpg + i) - zx) *
+								    (wat(c, w, o, i, a, bb) - zw);
+						}
+					}
+					v = rq_requant((int32_t)(uint32_t)(uint64_t)acc,
+					    mult[qw->n == 1 ? 0 : o], zy, yu8);
+					if (c->relu && v < zy)
+						v = zy;
+					out[((b * c->oh + y0) * c->ow + x0) * c->co + o] = v;
+				}
+}
+
+/* Gemmini's pool on requantized values: max over the window, cells in the
+ * pool padding counting as the zero point */
+static void
+gpool(const Conv *c, const int32_t *v, int32_t zy, bool yu8, void *y)
+{
+	int64_t b, py, px, o, a, bb, iy, ix;
+	int32_t mx;
+	bool pad;
+
+	for (b = 0; b < c->n; b++)
+		for (py = 0; py < c->poh; py++)
+			for (px = 0; px < c->pow; px++)
+				for (o = 0; o < c->co; o++) {
+					mx = yu8 ? 0 : -128;
+					pad = false;
+					for (a = 0; a < c->pk; a++)
+						for (bb = 0; bb < c->pk; bb++) {
+							iy = py * c->ps + a - c->pp;
+							ix = px * c->ps + bb - c->pp;
+							if (iy < 0 || iy >= c->oh || ix < 0 || ix >= c->ow) {
+								pad = true;
+								continue;
+							}
+							if (v[((b * c->oh + iy) * c->ow + ix) * c->co + o] > mx)
+								mx = v[((b * c->oh + iy) * c->ow + ix) * c->co + o];
+						}
+					if (pad && mx < zy)
+						mx = zy;
+					if (yu8)
+						((uint8_t *)y)[((b * c->poh + py) * c->pow + px) * c->co + o] = (uint8_t)mx;
+					else
+						((int8_t *)y)[((b * c->poh + py) * c->pow + px) * c->co + o] = (int8_t)mx;
+				}
+}
+
+static void
+run_sconv(const Module *m, const Ins *in, const Tensor *const *x,
+    Tensor *const *y, Arena *scratch)
+{
+	const Tensor *xt = op_input(m, in, x, 0), *wt = op_input(m, in, x, 1);
+	const Tensor *bt = op_optinput(in, x, 2);
+	const QParam *qx = op_qin(m, in, 0, false), *qw = op_qin(m, in, 1, true);
+	const QParam *qy = op_qout(m, in, 0, false);
+	const Type *wty = ir_reftype((Module *)m, in->in[1]);
+	int64_t buf[4], e, k;
+	const int64_t *v;
+	float *mult;
+	int32_t *out;
+	bool yu8 = y[0]->dt == Du8, gem;
+	Conv c = {0};
+
+	op_needq8(m, in, xt);
+	op_needq8(m, in, wt);
+	op_needq8(m, in, y[0]);
+	if (bt && bt->dt != Di32)
+		ir_error(m, in, "a quantized conv's bias must be i32");
+	if (xt->rank != 4 || y[0]->rank != 4)
+		ir_error(m, in, "an nhwc conv needs 4-D input and result");
+	c.wl = wty->layout;
+	c.n = xt->dim[0], c.ih = xt->dim[1], c.iw = xt->dim[2], c.ci = xt->dim[3];
+	c.g = ir_attrint(in, "group", 1);
+	if (c.wl == Lhwio)
+		c.kh = wt->dim[0], c.kw = wt->dim[1], c.co = wt->dim[3];
+	else if (c.wl == Lckk)
+		c.co = wt->dim[0], c.kh = wt->dim[1], c.kw = wt->dim[2];
+	else
+		c.co = wt->dim[0], c.kh = wt->dim[2], c.kw = wt->dim[3];
+	if (c.g < 1 || c.ci % c.g || c.co % c.g || (c.wl == Lckk && c.g != c.co))
+		ir_error(m, in, "bad group %lld for %lld input channels",
+		    (long long)c.g, (long long)c.ci);
+	v = ints(in, "strides", 2, 1, buf);
+	c.s[0] = v[0], c.s[1] = v[1];
+	v = ints(in, "dilations", 2, 1, buf);
+	c.d[0] = v[0], c.d[1] = v[1];
+	v = ints(in, "pads", 4, 0, buf);
+	for (k = 0; k < 4; k++)
+		c.p[k] = v[k];
+	if (ir_getattr(in, "auto_pad") && !op_streq(ir_getattr(in, "auto_pad"), "NOTSET"))
+		ir_error(m, in, "an nhwc conv needs explicit pads (auto_pad NOTSET)");
+	c.oh = (c.ih + c.p[0] + c.p[2] - c.d[0] * (c.kh - 1) - 1) / c.s[0] + 1;
+	c.ow = (c.iw + c.p[1] + c.p[3] - c.d[1] * (c.kw - 1) - 1) / c.s[1] + 1;
+	c.relu = ir_attrint(in, "relu", 0) != 0;
+	c.pool = ir_attrint(in, "maxpool", 0) != 0;
+	c.poh = c.oh, c.pow = c.ow;
+	if (c.pool) {
+		c.pk = ints(in, "pool_kernel_shape", 2, 1, buf)[0];
+		c.ps = ints(in, "pool_strides", 2, 1, buf)[0];
+		c.pp = ints(in, "pool_pads", 4, 0, buf)[0];
+		if (c.pk < 1 || c.ps < 1)
+			ir_error(m, in, "bad fused pool attributes");
+		c.poh = (c.oh + 2 * c.pp - c.pk) / c.ps + 1;
+		c.pow = (c.ow + 2 * c.pp - c.pk) / c.ps + 1;
+	}
+	if (y[0]->dim[0] != c.n || y[0]->dim[1] != c.poh || y[0]->dim[2] != c.pow ||
+	    y[0]->dim[3] != c.co)
+		op_mismatch(m, in);
+	mult = arena_alloc(scratch, (size_t)qw->n * sizeof(float));
+	for (k = 0; k < qw->n; k++)
+		mult[k] = qp_multiplier(qx->scale[0], qw->scale[k], qy->scale[0]);
+
+	gem = xt->dt == Di8 && wt->dt == Di8 && y[0]->dt == Di8 && qx->zero[0] == 0 &&
+	    qw->n == 1 && qw->zero[0] == 0 && qy->zero[0] == 0 &&
+	    c.kh == c.kw && c.s[0] == c.s[1] && c.d[0] == c.d[1] &&
+	    c.p[0] == c.p[1] && c.p[0] == c.p[2] && c.p[0] == c.p[3] &&
+	    ((c.wl == Lhwio && c.g == 1) || (c.wl == Lckk && c.d[0] == 1));
+	if (gem && c.wl == Lhwio) {
+		tiled_conv_auto((int)c.n, (int)c.ih, (int)c.iw, (int)c.ci, (int)c.co,
+		    (int)c.oh, (int)c.ow, (int)c.s[0], 1, (int)c.d[0], (int)c.p[0],
+		    (int)c.kh, false, false, false, false, false, xt->data, wt->data,
+		    bt ? bt->data : NULL, y[0]->data, c.relu ? RELU : NO_ACTIVATION,
+		    mult[0], c.pool ? (int)c.pk : 0, c.pool ? (int)c.ps : 0,
+		    c.pool ? (int)c.pp : 0, CPU);
+		return;
+	}
+	if (gem && c.wl == Lckk) {
+		tiled_conv_dw_auto((int)c.n, (int)c.ih, (int)c.iw, (int)c.co, (int)c.oh,
+		    (int)c.ow, (int)c.s[0], (int)c.p[0], (int)c.kh, xt->data,
+		    wt->data, bt ? bt->data : NULL, y[0]->data,
+		    c.relu ? RELU : NO_ACTIVATION, mult[0], c.pool ? (int)c.pk : 0,
+		    c.pool ? (int)c.ps : 0, c.pool ? (int)c.pp : 0, CPU);
+		return;
+	}
+	e = c.n * c.oh * c.ow * c.co;
+	out = arena_alloc(scratch, (size_t)(e ? e : 1) * sizeof(int32_t));
+	convloop(&c, xt, wt, bt ? bt->data : NULL, qx->zero[0], qw, mult,
+	    qy->zero[0], yu8, out);
+	if (c.pool) {
+		gpool(&c, out, qy->zero[0], yu8, y[0]->data);
+		return;
+	}
+	for (k = 0; k < e; k++) {
+		if (yu8)
+			((uint8_t *)y[0]->data)[k] = (uint8_t)out[k];
+		else
+			((int8_t *)y[0]->data)[k] = (int8_t)out[k];
+	}
+}
+
+/* ---- max_pool (ONNX's, on nhwc codes) ------------------------------------- */
+
+static void
+run_smaxpool(const Module *m, const Ins *in, const Tensor *const *x,
+    Tensor *const *y, Arena *scratch)
+{
+	const Tensor *xt = op_input(m, in, x, 0);
+	int64_t kb[2], sb[2], db[2], pb[4], b, oy, ox, ch, a, bb, iy, ix;
+	const int64_t *k, *s, *d, *p;
+	int64_t n, ih, iw, c, oh, ow;
+	int32_t mx, v;
+	bool u8 = xt->dt == Du8;
+
+	(void)scratch;
+	op_needq8(m, in, xt);
+	if (xt->rank != 4 || (in->nout > 1 && in->out[1] >= 0))
+		ir_error(m, in, "an nhwc max_pool needs 4-D values and no indices");
+	if (ir_getattr(in, "auto_pad") && !op_streq(ir_getattr(in, "auto_pad"), "NOTSET"))
+		ir_error(m, in, "an nhwc max_pool needs explicit pads (auto_pad NOTSET)");
+	k = ints(in, "kernel_shape", 2, 1, kb);
+	s = ints(in, "strides", 2, 1, sb);
+	d = ints(in, "dilations", 2, 1, db);
+	p = ints(in, "pads", 4, 0, pb);
+	n = xt->dim[0], ih = xt->dim[1], iw = xt->dim[2], c = xt->dim[3];
+	oh = y[0]->dim[1], ow = y[0]->dim[2];
+	if (y[0]->dim[0] != n || y[0]->dim[3] != c || y[0]->dt != xt->dt)
+		op_mismatch(m, in);
+	for (b = 0; b < n; b++)
+		for (oy = 0; oy < oh; oy++)
+			for (ox = 0; ox < ow; ox++)
+				for (ch = 0; ch < c; ch++) {
+					mx = u8 ? 0 : -128;
+					for (a = 0; a < k[0]; a++) {
+						iy = oy * s[0] + a * d[0] - p[0];
+						if (iy < 0 || iy >= ih)
+							continue;
+						for (bb = 0; bb < k[1]; bb++) {
+							ix = ox * s[1] + bb * d[1] - p[1];
+							if (ix < 0 || ix >= iw)
+								continue;
+							v = xat(xt, ((b * ih + iy) * iw + ix) * c + ch);
+							if (v > mx)
+								mx = v;
+						}
+					}
+					if (u8)
+						((uint8_t *)y[0]->data)[((b * oh + oy) * ow + ox) * c + ch] = (uint8_t)mx;
+					else
+						((int8_t *)y[0]->data)[((b * oh + oy) * ow + ox) * c + ch] = (int8_t)mx;
+				}
+}
+
+/* ---- relu = 1 on matmul, gemm, add ---------------------------------------- */
+
+static void
+run_withrelu(const Module *m, const Ins *in, const Tensor *const *x,
+    Tensor *const *y, Arena *scratch)
+{
+	const ExecImpl *e = exec_impl_q(in->op);
+	const QParam *qy = op_qout(m, in, 0, false);
+	size_t k, n = op_numel(y[0]);
+	int32_t z = qy->zero[0];
+
+	if (!e)
+		die("run_withrelu: no quantized %s", optab[in->op].name);
+	e->run(m, in, x, y, scratch);
+	op_needq8(m, in, y[0]);
+	for (k = 0; k < n; k++) {
+		if (y[0]->dt == Du8) {
+			uint8_t *p = y[0]->data;
+			if (p[k] < z)
+				p[k] = (uint8_t)z;
+		} else {
+			int8_t *p = y[0]->data;
+			if (p[k] < z)
+				p[k] = (int8_t)z;
+		}
+	}
+}
+
+const ExecImpl exec_impl_systolic[] = {
+	{Oconv, run_sconv, 0, 0},
+	{Omax_pool, run_smaxpool, 0, 0},
+	{Omatmul, run_withrelu, 0, 0},
+	{Ogemm, run_withrelu, 0, 0},
+	{Oadd, run_withrelu, 0, 0},
+	{0, 0, 0, 0},
+};

@@ -1,0 +1,263 @@
+/*
+ * layoutlegalize.c — the layout-legalize pass: NHWC for what the systolic
+ * kernels run (doc/systolic.md section 2).
+ *
+ * Requires: a quantized module (quantize, propagate-quant).  Does nothing
+ *           unless the target is "systolic".
+ * Produces: every quantized 2-D conv and max_pool reads and writes nhwc
+ *           values (types [N,H,W,C], layout nhwc); layout-agnostic ops
+ *           (quantized add, mul, relu, clip, requantize, concat) whose
+ *           4-D operands include an nhwc one run in nhwc too (a concat's
+ *           axis is rewritten); every other consumer (float ops,
+ *           dequantize, reshape, flatten, graph outputs) sees nchw.  A
+ *           transpose is inserted only where an nhwc value meets an nchw
+ *           consumer or the other way round, one per value and direction,
+ *           placed before its first use.
+ * Invalidates: instruction indices (the list is rebuilt in order).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "passes.h"
+
+static const int64_t tonhwc[4] = {0, 2, 3, 1}, tonchw[4] = {0, 3, 1, 2};
+
+typedef struct Ctx {
+	Module *m;
+	Arena *a;
+	bool *nhwc;		/* per value: decided nhwc */
+	int *tr[2];		/* per value: its transpose to nchw [0] / nhwc [1], -1 */
+} Ctx;
+
+static bool
+quant4(const Module *m, Ref r)
+{
+	const Type *t;
+
+	if (r.kind != Rval)
+		return false;
+	t = &m->val[r.idx].type;
+	return t->q && t->rank == 4 && (t->layout == Lnone || t->layout == Lnchw);
+}
+
+/* conv and max_pool that the systolic kernels run: quantized, 2-D */
+static bool
+anchor(const Module *m, const Ins *in)
+{
+	if (in->nout < 1 || in->out[0] < 0 || !m->val[in->out[0]].type.q)
+		return false;
+	if (in->op == Oconv)
+		return quant4(m, in->in[0]) && in->in[1].kind == Rcst &&
+		    m->cst[in->in[1].idx].type.rank == 4;
+	if (in->op == Omax_pool)
+		return quant4(m, in->in[0]) && (in->nout < 2 || in->out[1] < 0);
+	return false;
+}
+
+static bool
+agnostic(int op)
+{
+	switch (op) {
+	case Oadd: case Omul: case Orelu: case Oclip: case Orequantize: case Oconcat:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* the 4-D quantized value operands an nhwc form of in would transpose */
+static bool
+dataoperand(const Module *m, const Ins *in, int k)
+{
+	if (in->in[k].kind != Rval || m->val[in->in[k].idx].type.rank != 4)
+		return false;
+	if (in->op == Oconv || in->op == Omax_pool || in->op == Orelu ||
+	    in->op == Oclip || in->op == Orequantize)
+		return k == 0;
+	return true;
+}
+
+static Type
+permuted(const Type *t, const int64_t *perm, Layout l)
+{
+	Type y = *t;
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		y.dim[k] = t->dim[perm[k]];
+		y.sym[k] = t->sym[perm[k]];
+	}
+	y.layout = l;
+	return y;
+}
+
+/* decide, in instruction order, which results are nhwc */
+static void
+decide(Ctx *c)
+{
+	Module *m = c->m;
+	const Ins *in;
+	int i, k;
+	bool any, ok;
+
+	for (i = 0; i < m->nins; i++) {
+		in = &m->ins[i];
+		if (in->nout < 1 || in->out[0] < 0)
+			continue;
+		if (anchor(m, in)) {
+			c->nhwc[in->out[0]] = true;
+			continue;
+		}
+		if (!agnostic(in->op) || m->val[in->out[0]].type.rank != 4 ||
+		    !m->val[in->out[0]].type.q)
+			continue;
+		any = false;
+		ok = true;
+		for (k = 0; k < in->nin; k++) {
+			Ref r = in->in[k];
+			if (dataoperand(m, in, k))
+				any |= c->nhwc[r.idx];
+			else if (r.kind == Rval || (r.kind == Rcst && k < 2 &&
+			    in->op != Oclip && m->cst[r.idx].type.rank > 0 &&
+			    !(m->cst[r.idx].type.rank == 1 && m->cst[r.idx].type.dim[0] == 1)))
+				ok = false;	/* a broadcast operand: stay nchw */
+		}
+		if (any && ok)
+			c->nhwc[in->out[0]] = true;
+	}
+}
+
+/* the operand for value v in layout want (true: nhwc), making a transpose
+ * before the instruction being emitted if needed */
+static Ref
+inlayout(Ctx *c, int v, bool want)
+{
+	Module *m = c->m;
+	Ins *t;
+	Attr *a;
+	int nv, d = want;
+
+	if (c->nhwc[v] == want)
+		return ref_val(v);
+	if (c->tr[d][v] >= 0)
+		return ref_val(c->tr[d][v]);
+	t = ir_addins(m, Otranspose, 1, 1);
+	t->name = ir_uniquename(m, arena_printf(c->a, "%s_%s", m->val[v].name,
+	    want ? "nhwc" : "nchw"));
+	t->in[0] = ref_val(v);
+	a = ir_addattr(m, t, "perm", Aints);
+	a->n = 4;
+	a->ints = arena_alloc(m->arena, 4 * sizeof(int64_t));
+	memcpy(a->ints, want ? tonhwc : tonchw, 4 * sizeof(int64_t));
+	nv = ir_addval(m, t->name, permuted(&m->val[v].type, want ? tonhwc : tonchw,
+	    want ? Lnhwc : Lnchw));
+	ir_setout(m, m->nins - 1, 0, nv);
+	c->tr[d][v] = nv;
+	return ref_val(nv);
+}
+
+static void
+remapaxis(Module *m, Ins *in)
+{
+	Attr *a = ir_getattr(in, "axis"), *na;
+	int64_t ax;
+	static const int64_t newpos[4] = {0, 3, 1, 2};	/* nchw axis -> nhwc */
+
+	ax = a ? a->i : 0;
+	if (ax < 0)
+		ax += 4;
+	if (ax < 0 || ax > 3)
+		return;
+	/* a fresh attribute list: the old one may be shared with a clone */
+	na = arena_alloc(m->arena, (size_t)in->nattr * sizeof(Attr));
+	memcpy(na, in->attr, (size_t)in->nattr * sizeof(Attr));
+	in->attr = na;
+	a = ir_getattr(in, "axis");
+	if (!a) {
+		a = ir_addattr(m, in, "axis", Aint);
+	}
+	a->i = newpos[ax];
+}
+
+void
+layout_legalize(Module *m)
+{
+	Ctx c = {0};
+	Ins *old, *in;
+	Ref *ops;
+	int nold, i, k, v, nval0;
+	bool want;
+
+	if (!m->target || strcmp(m->target, "systolic") != 0)
+		return;
+	c.m = m;
+	c.a = arena_new();
+	nval0 = m->nval;
+	c.nhwc = arena_alloc(c.a, (size_t)(m->nval + 1) * sizeof(bool));
+	decide(&c);
+	for (k = 0; k < 2; k++) {
+		c.tr[k] = arena_alloc(c.a, (size_t)(m->nval * 3 + 16) * sizeof(int));
+		for (v = 0; v < m->nval * 3 + 16; v++)
+			c.tr[k][v] = -1;
+	}
+	/* the nhwc results' types */
+	for (v = 0; v < m->nval; v++)
+		if (c.nhwc[v])
+			m->val[v].type = permuted(&m->val[v].type, tonhwc, Lnhwc);
+
+	old = m->ins;
+	nold = m->nins;
+	m->ins = NULL;
+	m->nins = m->capins = 0;
+	for (i = 0; i < nold; i++) {
+		const Ins *src = &old[i];
+		bool nh = src->nout >= 1 && src->out[0] >= 0 && src->out[0] < nval0 &&
+		    c.nhwc[src->out[0]];
+		ops = NULL;
+		for (k = 0; k < src->nin; k++) {
+			Ref r = src->in[k];
+			if (r.kind != Rval || r.idx >= nval0)
+				continue;
+			want = nh && dataoperand(m, src, k);
+			if (c.nhwc[r.idx] == want)
+				continue;
+			if (!ops) {
+				ops = arena_alloc(m->arena, (size_t)src->nin * sizeof(Ref));
+				memcpy(ops, src->in, (size_t)src->nin * sizeof(Ref));
+			}
+			ops[k] = inlayout(&c, r.idx, want);
+		}
+		in = ir_addins(m, src->op, 0, 0);
+		*in = *src;
+		if (ops)
+			in->in = ops;
+		for (k = 0; k < in->nout; k++)
+			if (in->out[k] >= 0)
+				ir_setout(m, m->nins - 1, k, in->out[k]);
+		if (nh && in->op == Oconcat)
+			remapaxis(m, in);
+	}
+	free(old);
+	/* graph outputs see nchw: the nhwc value is renamed and a transpose
+	 * makes the output under its own name */
+	for (k = 0; k < m->nout; k++) {
+		Ins *t;
+		Attr *a;
+		int nv;
+		if (m->out[k].kind != Rval || (v = m->out[k].idx) >= nval0 || !c.nhwc[v])
+			continue;
+		nv = ir_addval(m, m->val[v].name, permuted(&m->val[v].type, tonchw, Lnchw));
+		m->val[v].name = ir_uniquename(m, arena_printf(c.a, "%s_nhwc", m->val[nv].name));
+		t = ir_addins(m, Otranspose, 1, 1);
+		t->name = ir_uniquename(m, arena_printf(c.a, "%s_nchw", m->val[nv].name));
+		t->in[0] = ref_val(v);
+		a = ir_addattr(m, t, "perm", Aints);
+		a->n = 4;
+		a->ints = arena_alloc(m->arena, 4 * sizeof(int64_t));
+		memcpy(a->ints, tonchw, 4 * sizeof(int64_t));
+		ir_setout(m, m->nins - 1, 0, nv);
+		m->out[k] = ref_val(nv);
+	}
+	arena_free(c.a);
+	ir_compact(m);
+}
