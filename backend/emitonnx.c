@@ -73,6 +73,9 @@ typedef struct Emit {
 	NameMap *tensors, *nodes;	/* names taken */
 	const char **vscale, **vzero;	/* per value: its scale, zero point */
 	const char **cscale, **czero;	/* per constant */
+	const char **dynq;		/* per f32 value: its run-time quantized
+					 * tensor, scale, zero point (3 each) */
+	const char *kr127, *keps, *kzp, *ki32lo, *ki32hi;	/* shared constants */
 	bool *cstref;			/* per constant: read by a lowered node */
 	bool msdomain;			/* a com.microsoft node was written */
 	int *lfirst, *lcount;		/* per instruction: its lowered nodes,
@@ -821,6 +824,208 @@ qaxis(Emit *e, const Ins *in, Onnx__NodeProto *np, const QParam *q)
 	addattr(e, np, intattr(e, "axis", q->axis));
 }
 
+/*
+ * Dynamic quantization (--dynamic, doc/quantization.md section 8.4): a conv,
+ * matmul or gemm with a quantized result and an f32 activation operand x
+ * quantizes x at run time.  int8, the seed's subgraph (§2.4) with a guard:
+ *   ReduceMin(x) -> <x>_ReduceMin:0, ReduceMax(x) -> <x>_ReduceMax:0
+ *   (keepdims 0), Abs of each, Max -> <x>_Abs_Max:0, Max with 1e-8
+ *   -> <x>_Abs_Max_guarded:0, Div by 127 -> <x>_scale, QuantizeLinear(x,
+ *   <x>_scale, int8 0) -> <x>_quantized;
+ * uint8: DynamicQuantizeLinear(x) -> <x>_quantized, <x>_scale,
+ * <x>_zero_point.  An f32 bias b of such an op: Mul(xs, ws) -> <b>_scale,
+ * Div(b, <b>_scale) -> Round -> Clip to [-2^31, 2^31 - 128] -> Cast(INT32)
+ * -> <b>_quantized (the seed's Floor is round half to even here; the Clip
+ * makes an overflowing quotient saturate instead of the Cast's undefined
+ * result).  One subgraph per value, shared by its dynamic consumers.
+ */
+
+/* a conv, gemm or matmul whose result is quantized and some activation
+ * operand f32: the dynamic form */
+static bool
+dynop(Emit *e, const Ins *in)
+{
+	Type *t;
+	int k;
+
+	if ((in->op != Oconv && in->op != Ogemm && in->op != Omatmul) ||
+	    in->nout < 1 || in->out[0] < 0 || !e->m->val[in->out[0]].type.q)
+		return false;
+	for (k = 0; k < 2 && k < in->nin; k++) {
+		t = ir_reftype(e->m, in->in[k]);
+		if (in->in[k].kind == Rval && t && !t->q && t->dt == Df32)
+			return true;
+	}
+	return false;
+}
+
+/* a scalar float initializer made once: *slot */
+static const char *
+fconst(Emit *e, const char **slot, const char *base, float v)
+{
+	float *d;
+
+	if (!*slot) {
+		d = arena_alloc(e->a, sizeof *d);
+		*d = v;
+		*slot = fresh(e, e->tensors, base);
+		newcst(e, *slot, Df32, 0, NULL, d, sizeof *d);
+	}
+	return *slot;
+}
+
+/* a new float scalar tensor named base (made unique) from one node */
+static const char *
+fstep(Emit *e, const char *optype, const char *node, int nin,
+    const char *const *inputs, const char *base)
+{
+	static const Type scalar = { .dt = Df32, .rank = 0 };
+	const char *out = fresh(e, e->tensors, base);
+
+	mknode(e, optype, "", fresh(e, e->nodes, node), nin, inputs, out);
+	pushvi(e, out, Df32, &scalar);
+	return out;
+}
+
+/* the run-time quantization of f32 value v for dynamic op in: out[0..2] =
+ * [xq, xs, xz], made on first use */
+static void
+dynoperand(Emit *e, const Ins *in, int v, const char **out)
+{
+	Module *m = e->m;
+	const char **d = &e->dynq[3 * v], *x = m->val[v].name, *mn, *mx;
+	DType dt = m->val[in->out[0]].type.dt;
+	Onnx__NodeProto *np;
+	int8_t *zd;
+	int k;
+
+	if (!d[0]) {
+		if (dt != Di8 && dt != Du8)
+			ir_error(m, in, "a dynamically quantized op needs an i8 "
+			    "or u8 result");
+		if (e->opset < 11)
+			ir_error(m, in, "dynamic quantization needs opset 11 "
+			    "(DynamicQuantizeLinear, Round; the model has %lld)",
+			    (long long)e->opset);
+		if (dt == Du8) {
+			np = mknode(e, "DynamicQuantizeLinear", "", fresh(e,
+			    e->nodes, arena_printf(e->a, "%s_QuantizeLinear", x)),
+			    1, (const char *[]){ x }, "");
+			np->n_output = 3;
+			np->output = newarr(e, 3, sizeof *np->output);
+			d[0] = fresh(e, e->tensors, arena_printf(e->a,
+			    "%s_quantized", x));
+			d[1] = fresh(e, e->tensors, arena_printf(e->a, "%s_scale",
+			    x));
+			d[2] = fresh(e, e->tensors, arena_printf(e->a,
+			    "%s_zero_point", x));
+			for (k = 0; k < 3; k++)
+				np->output[k] = str(d[k]);
+			{
+				static const Type scalar = { .dt = Du8, .rank = 0 };
+
+				pushvi(e, d[0], Du8, &m->val[v].type);
+				pushvi(e, d[1], Df32, &scalar);
+				pushvi(e, d[2], Du8, &scalar);
+			}
+		} else {
+			np = mknode(e, "ReduceMin", "", fresh(e, e->nodes,
+			    arena_printf(e->a, "%s_ReduceMin", x)), 1,
+			    (const char *[]){ x }, mn = fresh(e, e->tensors,
+			    arena_printf(e->a, "%s_ReduceMin:0", x)));
+			addattr(e, np, intattr(e, "keepdims", 0));
+			pushvi(e, mn, Df32, &(Type){ .dt = Df32, .rank = 0 });
+			np = mknode(e, "ReduceMax", "", fresh(e, e->nodes,
+			    arena_printf(e->a, "%s_ReduceMax", x)), 1,
+			    (const char *[]){ x }, mx = fresh(e, e->tensors,
+			    arena_printf(e->a, "%s_ReduceMax:0", x)));
+			addattr(e, np, intattr(e, "keepdims", 0));
+			pushvi(e, mx, Df32, &(Type){ .dt = Df32, .rank = 0 });
+			mn = fstep(e, "Abs", arena_printf(e->a, "%s_ReduceMin_Abs",
+			    x), 1, (const char *[]){ mn }, arena_printf(e->a,
+			    "%s_ReduceMin_Abs:0", x));
+			mx = fstep(e, "Abs", arena_printf(e->a, "%s_ReduceMax_Abs",
+			    x), 1, (const char *[]){ mx }, arena_printf(e->a,
+			    "%s_ReduceMax_Abs:0", x));
+			mx = fstep(e, "Max", arena_printf(e->a, "%s_Abs_Max", x),
+			    2, (const char *[]){ mn, mx }, arena_printf(e->a,
+			    "%s_Abs_Max:0", x));
+			mx = fstep(e, "Max", arena_printf(e->a, "%s_Abs_Max_guard",
+			    x), 2, (const char *[]){ mx, fconst(e, &e->keps,
+			    "fixed_min_range_int8", 1e-8f) }, arena_printf(e->a,
+			    "%s_Abs_Max_guarded:0", x));
+			d[1] = fstep(e, "Div", arena_printf(e->a, "%sscale_Div", x),
+			    2, (const char *[]){ mx, fconst(e, &e->kr127,
+			    "fixed_quantization_range_int8", 127.0f) },
+			    arena_printf(e->a, "%s_scale", x));
+			if (!e->kzp) {
+				zd = arena_alloc(e->a, 1);
+				*zd = 0;
+				e->kzp = fresh(e, e->tensors, "fixed_zero_zp");
+				newcst(e, e->kzp, Di8, 0, NULL, zd, 1);
+			}
+			d[2] = e->kzp;
+			d[0] = fresh(e, e->tensors, arena_printf(e->a,
+			    "%s_quantized", x));
+			mknode(e, "QuantizeLinear", "", fresh(e, e->nodes,
+			    arena_printf(e->a, "%s_QuantizeLinear", x)), 3,
+			    (const char *[]){ x, d[1], d[2] }, d[0]);
+			pushvi(e, d[0], Di8, &m->val[v].type);
+		}
+	}
+	for (k = 0; k < 3; k++)
+		out[k] = d[k];
+}
+
+/* the run-time int32 bias of dynamic op in from its f32 constant operand k,
+ * x's scale tensor xs */
+static const char *
+dynbias(Emit *e, const Ins *in, int k, const char *xs)
+{
+	Module *m = e->m;
+	const Cst *c = &m->cst[in->in[k].idx];
+	const char *b = opname(e, in->in[k]), *ws, *wz, *t, *out;
+	Onnx__NodeProto *np;
+	Type bt = c->type;
+
+	qparams(e, in, in->in[1], &ws, &wz);
+	bt.q = NULL;
+	t = fresh(e, e->tensors, arena_printf(e->a, "%s_scale", b));
+	mknode(e, "Mul", "", fresh(e, e->nodes, arena_printf(e->a,
+	    "%s_scale_node", b)), 2, (const char *[]){ xs, ws }, t);
+	{
+		const QParam *qw = refq(e, in, in->in[1]);
+		int64_t n = qw->n;
+
+		Type st = type_make(Df32, qw->axis < 0 ? 0 : 1, &n);
+
+		pushvi(e, t, Df32, &st);
+	}
+	out = fresh(e, e->tensors, arena_printf(e->a, "%s_tmp_quant:0", b));
+	mknode(e, "Div", "", fresh(e, e->nodes, arena_printf(e->a,
+	    "%s_tmp_quant", b)), 2, (const char *[]){ b, t }, out);
+	pushvi(e, out, Df32, &bt);
+	t = out;
+	out = fresh(e, e->tensors, arena_printf(e->a, "%s_quant_rounded:0", b));
+	mknode(e, "Round", "", fresh(e, e->nodes, arena_printf(e->a,
+	    "%s_quant_round", b)), 1, (const char *[]){ t }, out);
+	pushvi(e, out, Df32, &bt);
+	t = out;
+	out = fresh(e, e->tensors, arena_printf(e->a, "%s_quant_clipped:0", b));
+	mknode(e, "Clip", "", fresh(e, e->nodes, arena_printf(e->a,
+	    "%s_quant_clip", b)), 3, (const char *[]){ t,
+	    fconst(e, &e->ki32lo, "fixed_int32_min", -2147483648.0f),
+	    fconst(e, &e->ki32hi, "fixed_int32_max", 2147483520.0f) }, out);
+	pushvi(e, out, Df32, &bt);
+	t = out;
+	out = fresh(e, e->tensors, arena_printf(e->a, "%s_quantized", b));
+	np = mknode(e, "Cast", "", fresh(e, e->nodes, arena_printf(e->a,
+	    "%s_quantized_node", b)), 1, (const char *[]){ t }, out);
+	addattr(e, np, intattr(e, "to", ONNX__TENSOR_PROTO__DATA_TYPE__INT32));
+	pushvi(e, out, Di32, &bt);
+	return out;
+}
+
 /* DequantizeLinear of operand r into a new float tensor; returns its name */
 static const char *
 dqoperand(Emit *e, const Ins *in, Ref r, const char *nodename)
@@ -867,6 +1072,22 @@ lower_qdq(Emit *e, const Ins *in)
 	for (k = 0; k < in->nin; k++) {
 		Type *t = ir_reftype(m, in->in[k]);
 
+		if (k < 2 && dynop(e, in) && t && !t->q && t->dt == Df32 &&
+		    in->in[k].kind == Rval) {
+			/* a dynamic operand: quantized at run time, then
+			 * dequantized like the others */
+			const char *d[3], *out;
+			Type *vt = &e->m->val[in->in[k].idx].type;
+
+			dynoperand(e, in, in->in[k].idx, d);
+			out = fresh(e, e->tensors, arena_printf(e->a,
+			    "%s_dequantized", stripq(e, d[0])));
+			mknode(e, "DequantizeLinear", "", helpername(e, in,
+			    "DequantizeLinear"), 3, d, out);
+			pushvi(e, out, Df32, vt);
+			inputs[k] = out;
+			continue;
+		}
 		inputs[k] = t && t->q ? dqoperand(e, in, in->in[k], NULL) :
 		    opname(e, in->in[k]);
 	}
@@ -883,10 +1104,17 @@ lower_qdq(Emit *e, const Ins *in)
 	}
 }
 
-/* [x, xs, xz] for operand k of in, at out[0..2] */
+/* [x, xs, xz] for operand k of in, at out[0..2]; an f32 operand (a
+ * dynamic op's) is quantized at run time (dynoperand) */
 static void
 qoperand(Emit *e, const Ins *in, int k, const char **out)
 {
+	Type *t = ir_reftype(e->m, in->in[k]);
+
+	if (t && !t->q && t->dt == Df32 && in->in[k].kind == Rval) {
+		dynoperand(e, in, in->in[k].idx, out);
+		return;
+	}
 	out[0] = opname(e, in->in[k]);
 	qparams(e, in, in->in[k], &out[1], &out[2]);
 }
@@ -906,15 +1134,18 @@ pertensor(Emit *e, const Ins *in, int k, const char *what)
 		    e->m->target, what);
 }
 
-/* The i32 bias operand k (or "" when omitted) */
+/* The i32 bias operand k (or "" when omitted); an f32 bias constant (a
+ * dynamic op's) is quantized at run time at scale xs * (the weight's) */
 static const char *
-biasoperand(Emit *e, const Ins *in, int k)
+biasoperand(Emit *e, const Ins *in, int k, const char *xs)
 {
 	Type *t;
 
 	if (k >= in->nin || in->in[k].kind == Rnone)
 		return "";
 	t = ir_reftype(e->m, in->in[k]);
+	if (in->in[k].kind == Rcst && t->dt == Df32 && !t->q)
+		return dynbias(e, in, k, xs);
 	if (in->in[k].kind != Rcst || t->dt != Di32)
 		ir_error(e->m, in, "the bias '%s' must be an i32 constant",
 		    ir_refname(e->m, in->in[k]));
@@ -931,7 +1162,7 @@ lower_qconv(Emit *e, const Ins *in, const char *optype)
 	qoperand(e, in, 0, v);
 	qoperand(e, in, 1, v + 3);
 	qout(e, in, v + 6);
-	v[8] = biasoperand(e, in, 2);
+	v[8] = biasoperand(e, in, 2, v[1]);
 	np = mknode(e, optype, "", mainname(in), 9, v,
 	    opname(e, ref_val(in->out[0])));
 	copyattrs(e, np, in, NULL);
@@ -984,7 +1215,7 @@ lower_qgemm(Emit *e, const Ins *in)
 	gemmattrs(e, in);
 	qoperand(e, in, 0, v);
 	qoperand(e, in, 1, v + 3);
-	v[6] = biasoperand(e, in, 2);
+	v[6] = biasoperand(e, in, 2, v[1]);
 	qout(e, in, v + 7);
 	np = mknode(e, "QGemm", "com.microsoft", mainname(in), 9, v,
 	    opname(e, ref_val(in->out[0])));
@@ -1001,7 +1232,8 @@ lower_gemmconv(Emit *e, const Ins *in)
 	Cst *bc;
 	bool transb = ir_attrint(in, "transB", 0) != 0;
 	int64_t k, n, i, j, dim[4], *shape;
-	const char *v[9], *a4, *y4, *w;
+	const char *v[9], *xq[3], *a4, *y4, *w;
+	const Type *at4;
 	int8_t *wd;
 	Type t4;
 
@@ -1032,24 +1264,32 @@ lower_gemmconv(Emit *e, const Ins *in)
 	/* x: Reshape to [M, K, 1, 1] */
 	shape = arena_alloc(e->a, 4 * sizeof *shape);
 	shape[0] = -1, shape[1] = k, shape[2] = shape[3] = 1;
+	at4 = ir_reftype(m, a);
+	if (!at4->q)			/* dynamic: a is quantized first */
+		qoperand(e, in, 0, xq);
+	else
+		xq[0] = opname(e, a);
 	v[1] = fresh(e, e->tensors, arena_printf(e->a, "%s_shape4d",
 	    stripq(e, ir_refname(m, a))));
 	newcst(e, v[1], Di64, 1, (int64_t[]){ 4 }, shape, 4 * sizeof *shape);
-	a4 = fresh(e, e->tensors, arena_printf(e->a, "%s_4d",
-	    ir_refname(m, a)));
-	v[0] = opname(e, a);
+	a4 = fresh(e, e->tensors, arena_printf(e->a, "%s_4d", xq[0]));
+	v[0] = xq[0];
 	mknode(e, "Reshape", "", helpername(e, in, "Reshape_in"), 2, v, a4);
-	t4 = type_make(at->dt, 4, (int64_t[]){ at->dim[0], k, 1, 1 });
-	pushvi(e, a4, at->dt, &t4);
+	t4 = type_make(yt->dt, 4, (int64_t[]){ at->dim[0], k, 1, 1 });
+	pushvi(e, a4, yt->dt, &t4);
 
 	/* QLinearConv(x4, xs, xz, w, ws, wz, ys, yz, [bias [N]]) */
-	qparams(e, in, a, &v[1], &v[2]);
+	if (at4->q)
+		qparams(e, in, a, &xq[1], &xq[2]);
+	v[1] = xq[1];
+	v[2] = xq[2];
 	v[0] = a4;
 	v[3] = w;
 	qparams(e, in, b, &v[4], &v[5]);
 	qout(e, in, v + 6);
-	v[8] = biasoperand(e, in, 2);
-	if (v[8][0]) {
+	v[8] = biasoperand(e, in, 2, v[1]);
+	if (v[8][0] && in->in[2].kind == Rcst &&
+	    m->cst[in->in[2].idx].type.dt == Di32) {
 		Cst *c = &m->cst[in->in[2].idx];
 
 		if (!(c->type.rank == 1 && c->type.dim[0] == n) &&
@@ -1107,7 +1347,7 @@ isquantop(Emit *e, const Ins *in)
 	case Oaverage_pool:
 	case Oglobal_average_pool:
 		t = in->nin > 0 ? ir_reftype(e->m, in->in[0]) : NULL;
-		return t && t->q;
+		return (t && t->q) || dynop(e, in);
 	default:
 		return false;
 	}
@@ -1274,6 +1514,7 @@ lowerinit(Emit *e)
 	e->cscale = newarr(e, (size_t)m->ncst + 1, sizeof *e->cscale);
 	e->czero = newarr(e, (size_t)m->ncst + 1, sizeof *e->czero);
 	e->cstref = newarr(e, (size_t)m->ncst + 1, sizeof *e->cstref);
+	e->dynq = newarr(e, 3 * (size_t)m->nval + 1, sizeof *e->dynq);
 	e->lfirst = newarr(e, (size_t)m->nins + 1, sizeof *e->lfirst);
 	e->lcount = newarr(e, (size_t)m->nins + 1, sizeof *e->lcount);
 }

@@ -24,7 +24,9 @@
  * exec_impl_qconv, which table.c selects for quantized instructions: the
  * parameters come from the types, the accumulation and requantization
  * (multiplier f32(f32(sx * sw) / sy) per output channel, identical for the
- * two targets) from runtime/qkern.h.
+ * two targets) from runtime/qkern.h.  An f32 activation operand of such an
+ * op (--dynamic) is quantized here per run from its data, and its f32 bias
+ * with that scale (the section "dynamic quantization" below).
  */
 #include <math.h>
 #include <stdint.h>
@@ -813,6 +815,114 @@ isu8(DType dt)
 	return dt == Du8;
 }
 
+/* ---- dynamic quantization (--dynamic; doc/quantization.md section 8.4) --
+ * A conv, gemm or matmul with a quantized result whose activation operand is
+ * f32 quantizes that operand here from its data, and its f32 bias with the
+ * run-time scale; the rest is the static integer path.  Parameters: int8, the
+ * seed's ReduceMin/ReduceMax/Abs/Max/Div subgraph with a guard, sx =
+ * f32(max(max |x|, 1e-8f) / 127), zero point 0; uint8, ONNX Runtime's
+ * DynamicQuantizeLinear: lo = min(min x, 0), hi = max(max x, 0), sx = 1 if
+ * lo == hi else f32(f32(hi - lo) / 255), zx = rne(clamp(f32(0 - f32(lo /
+ * sx)), 0, 255)).  Both in float32, as the ONNX graph computes them. */
+
+static void
+dynparams(const float *x, size_t n, DType dt, float *s, int32_t *z)
+{
+	float lo = 0, hi = 0, a, zp;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		lo = fminf(lo, x[i]);
+		hi = fmaxf(hi, x[i]);
+	}
+	if (dt == Di8) {
+		a = fmaxf(-lo, hi);
+		a = fmaxf(a, 1e-8f);
+		*s = a / 127.0f;
+		*z = 0;
+		return;
+	}
+	*s = lo == hi ? 1.0f : (hi - lo) / 255.0f;
+	zp = 0.0f - lo / *s;
+	zp = fmaxf(0.0f, fminf(255.0f, zp));
+	*z = (int32_t)nearbyintf(zp);
+}
+
+/* operand k and its parameters: a quantized operand as it is, an f32 one
+ * quantized into scratch with parameters from its data (dtype dt, the
+ * result's) */
+static const Tensor *
+qact(const Module *m, const Ins *in, const Tensor *const *x, int k,
+    bool perok, DType dt, Arena *scratch, const QParam **qp)
+{
+	const Tensor *t = op_input(m, in, x, k);
+	const float *xf;
+	Tensor *q;
+	QParam *p;
+	size_t n, i;
+	int32_t v;
+
+	if (t->dt != Df32) {
+		*qp = op_qin(m, in, k, perok);
+		return t;
+	}
+	if (dt != Di8 && dt != Du8)
+		ir_error(m, in, "a dynamically quantized %s needs an i8 or u8 "
+		    "result", ir_opname(m, in));
+	n = op_numel(t);
+	xf = t->data;
+	p = arena_alloc(scratch, sizeof *p);
+	p->axis = -1;
+	p->n = 1;
+	p->scale = arena_alloc(scratch, sizeof(float));
+	p->zero = arena_alloc(scratch, sizeof(int32_t));
+	dynparams(xf, n, dt, p->scale, p->zero);
+	q = arena_alloc(scratch, sizeof *q);
+	*q = *t;
+	q->dt = dt;
+	q->nbytes = n;
+	q->data = work(scratch, n ? n : 1);
+	for (i = 0; i < n; i++) {
+		v = qp_quantize(dt == Du8 ? Qu8 : Qi8, xf[i], p->scale[0],
+		    p->zero[0]);
+		((uint8_t *)q->data)[i] = (uint8_t)(v & 0xff);
+	}
+	*qp = p;
+	return q;
+}
+
+/* the i32 bias of a dynamic op from its f32 constant b: qp_bias at scale
+ * sx * sw (round half to even; the seed's Floor is fixed), saturated to
+ * [-2^31, 2^31 - 128], what the ONNX graph's Round -> Clip -> Cast computes
+ * (2^31 - 128 is the largest float below 2^31).  Any other b as it is. */
+static const Tensor *
+qbias(const Module *m, const Ins *in, const Tensor *b, float sx,
+    const QParam *qw, Arena *scratch)
+{
+	Tensor *q;
+	int64_t n, i;
+	int32_t *d;
+
+	if (!b || b->dt != Df32)
+		return b;
+	n = (int64_t)op_numel(b);
+	if (qw->n != 1 && n % qw->n != 0)
+		ir_error(m, in, "bias of %lld values for %d weight scales",
+		    (long long)n, qw->n);
+	d = work(scratch, (size_t)(n ? n : 1) * sizeof *d);
+	if (qp_bias(b->data, n, sx, qw->scale, qw->n, d) < 0)
+		ir_error(m, in, "the bias has a NaN or infinite element");
+	for (i = 0; i < n; i++)
+		if (d[i] > 2147483520)
+			d[i] = 2147483520;
+	q = arena_alloc(scratch, sizeof *q);
+	*q = *b;
+	q->dt = Di32;
+	q->data = d;
+	q->nbytes = (size_t)n * sizeof *d;
+	return q;
+}
+
 /* per-channel (axis, n) or per-tensor weight parameters as arrays of n
  * zero points and multipliers */
 static long
@@ -840,10 +950,12 @@ static void
 run_qconv(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
 {
-	const Tensor *xt = op_input(m, in, x, 0), *wt = op_input(m, in, x, 1);
-	const Tensor *bt = op_optinput(in, x, 2);
-	const QParam *qx = op_qin(m, in, 0, false), *qw = op_qin(m, in, 1, true);
+	const QParam *qx, *qw = op_qin(m, in, 1, true);
 	const QParam *qy = op_qout(m, in, 0, false);
+	const Tensor *xt = qact(m, in, x, 0, false, y[0]->dt, scratch, &qx);
+	const Tensor *wt = op_input(m, in, x, 1);
+	const Tensor *bt = qbias(m, in, op_optinput(in, x, 2), qx->scale[0],
+	    qw, scratch);
 	int64_t dim[5], group;
 	int32_t *wz;
 	float *mult;
@@ -881,10 +993,12 @@ static void
 run_qgemm(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
 {
-	const Tensor *a = op_input(m, in, x, 0), *b = op_input(m, in, x, 1);
-	const Tensor *c = op_optinput(in, x, 2);
-	const QParam *qa = op_qin(m, in, 0, false), *qb = op_qin(m, in, 1, true);
+	const QParam *qa, *qb = op_qin(m, in, 1, true);
 	const QParam *qy = op_qout(m, in, 0, false);
+	const Tensor *a = qact(m, in, x, 0, false, y[0]->dt, scratch, &qa);
+	const Tensor *b = op_input(m, in, x, 1);
+	const Tensor *c = qbias(m, in, op_optinput(in, x, 2), qa->scale[0], qb,
+	    scratch);
 	bool ta = ir_attrint(in, "transA", 0) != 0;
 	bool tb = ir_attrint(in, "transB", 0) != 0;
 	int64_t dim[2], cd[2] = {1, 1};
@@ -946,9 +1060,9 @@ static void
 run_qmatmul(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
 {
-	const Tensor *a = op_input(m, in, x, 0), *b = op_input(m, in, x, 1);
-	const QParam *qa = op_qin(m, in, 0, false), *qb = op_qin(m, in, 1, true);
-	const QParam *qy = op_qout(m, in, 0, false);
+	const QParam *qa, *qb, *qy = op_qout(m, in, 0, false);
+	const Tensor *a = qact(m, in, x, 0, false, y[0]->dt, scratch, &qa);
+	const Tensor *b = qact(m, in, x, 1, true, y[0]->dt, scratch, &qb);
 	int32_t *bz;
 	float *mult;
 	int64_t t, oa, ob;

@@ -1543,6 +1543,9 @@ operandkinds(Ctx *c, bool *foreign, bool *quant)
 		if (t->q)
 			*quant = true;
 	}
+	for (k = 0; k < in->nout; k++)	/* a dynamically quantized op: f32 in, q out */
+		if (in->out[k] >= 0 && c->m->val[in->out[k]].type.q)
+			*quant = true;
 }
 
 void

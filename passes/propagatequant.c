@@ -29,7 +29,9 @@
  *   4. A relu whose zero point is the type's minimum (uint8 after the Relu
  *      adjustment) is the identity and goes (the seed drops uint8 Relu).
  *   5. Integer constants: each quantized op's f32 bias becomes i32 with
- *      scale sx * sw (qp_bias, saturating, with a warning), and each
+ *      scale sx * sw (qp_bias, saturating, with a warning) — not that of a
+ *      dynamic op (--dynamic: an f32 activation operand, so no sx; it
+ *      quantizes its bias at run time and the bias stays f32) — and each
  *      quantized clip's f32 bounds become constants of its type.
  *   Unused quantize/dequantize/requantize instructions are deleted.
  * Invalidates: nothing else; instruction order is kept.
@@ -401,6 +403,7 @@ constants(Ctx *c)
 
 	for (i = 0; i < m->nins; i++) {
 		in = &m->ins[i];
+		/* qx NULL: a dynamic op (f32 x), whose bias stays f32 */
 		if ((in->op == Oconv || in->op == Oconv_transpose || in->op == Ogemm) &&
 		    in->nin >= 3 && in->in[2].kind == Rcst &&
 		    m->cst[in->in[2].idx].type.dt == Df32 &&

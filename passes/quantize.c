@@ -30,8 +30,18 @@
  * --keep-float=PATTERN (node name, with * and ? wildcards, or op type in its
  * ONNX or IR spelling) leaves matching nodes float; a pattern that matches
  * nothing is warned about.
+ *
+ * --dynamic (passcfg.dynamic; the seed's --static=False, §2.4): only conv,
+ * matmul and gemm are quantized (same conditions), and their activation
+ * operands stay f32 — such an op quantizes them at run time from the data
+ * (doc/quantization.md section 8.4) — except an operand that is already a
+ * quantized op's result, read as its integer codes.  Weights are quantized
+ * as usual; the result's parameters come from its calibrated range with the
+ * seed's Relu / Relu->MaxPool / Clip adjustment (§2.3), made here because
+ * the Relu stays float.  A dynamic op's bias stays f32 for good.
  */
 #include <fnmatch.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +59,7 @@ typedef struct Ctx {
 	int *twin;		/* per value: its quantized twin (v = dequantize(twin)), -1 */
 	int *own;		/* per value: quantize(v) with v's own parameters, -1 */
 	int *wq;		/* per constant: its quantized copy, -1 */
+	Uses *uses;		/* --dynamic: uses in the float list (old) */
 	bool *kfused;		/* per keep-float pattern: matched something */
 	NameMap *nodes;		/* node names in use */
 } Ctx;
@@ -280,6 +291,8 @@ kind(Ctx *c, const Ins *in)
 
 	if (in->nout < 1 || in->out[0] < 0 || m->val[in->out[0]].type.dt != Df32)
 		return Knone;
+	if (passcfg.dynamic && in->op != Oconv && in->op != Omatmul && in->op != Ogemm)
+		return Knone;	/* seed §2.4: nothing else is quantized */
 	switch (in->op) {
 	case Oconv:
 		return isf32val(m, in->in[0]) && isf32cst(m, in->in[1]) &&
@@ -360,6 +373,75 @@ kind(Ctx *c, const Ins *in)
 
 /* ---- the rewrite ---------------------------------------------------------- */
 
+/* An activation operand v of a conv, matmul or gemm: quantized with v's own
+ * parameters, or with --dynamic v itself (the op quantizes it at run time)
+ * unless v is already a quantized op's result, whose integer codes the op
+ * then reads with their calibrated parameters (the seed's map entry: a
+ * Conv -> Conv edge stays static in its dynamic mode too). */
+static Ref
+actoperand(Ctx *c, int v, const Ins *user)
+{
+	if (!passcfg.dynamic)
+		return qoperand(c, v, user);
+	return c->twin[v] >= 0 ? ref_val(c->twin[v]) : ref_val(v);
+}
+
+/* --dynamic: the result parameters of a quantized op, from its calibrated
+ * range with the seed's adjustment for the next node (§2.3; propagate-quant
+ * makes it only for a quantized Relu/Clip, and with --dynamic these stay
+ * float): a result whose only consumer is a Relu (one result, used) takes
+ * [max(lo, 0), hi], or the range of a MaxPool that is the Relu's only
+ * consumer; one Clip with constant bounds clips the range by them. */
+static QParam *
+dynparams(Ctx *c, const Ins *src)
+{
+	Module *m = c->m;
+	int v = src->out[0], u;
+	const Ins *r, *mp;
+	const Type *t = &m->val[v].type;
+	float lo, hi, s;
+	int32_t z;
+	int k;
+
+	if (!t->hasrange || ir_isoutput(m, v) || c->uses->count[v] != 1)
+		return ownparams(c, v, src);
+	r = &c->old[c->uses->user[v][0]];
+	if ((r->op != Orelu && r->op != Oclip) || r->nout != 1 || r->out[0] < 0 ||
+	    r->in[0].kind != Rval || r->in[0].idx != v ||
+	    (c->uses->count[r->out[0]] == 0 && !ir_isoutput(m, r->out[0])))
+		return ownparams(c, v, src);
+	lo = t->lo;
+	hi = t->hi;
+	if (r->op == Orelu) {
+		lo = fmaxf(lo, 0);
+		u = r->out[0];
+		if (!ir_isoutput(m, u) && c->uses->count[u] == 1) {
+			mp = &c->old[c->uses->user[u][0]];
+			if (mp->op == Omax_pool && mp->out[0] >= 0 &&
+			    m->val[mp->out[0]].type.hasrange) {
+				lo = m->val[mp->out[0]].type.lo;	/* "Found Relu/Maxpool" */
+				hi = m->val[mp->out[0]].type.hi;
+			}
+		}
+	} else {
+		for (k = 1; k < r->nin && k < 3; k++) {
+			const Cst *b;
+			if (r->in[k].kind != Rcst)
+				continue;
+			b = &m->cst[r->in[k].idx];
+			if (b->type.dt != Df32 || b->nbytes < sizeof(float))
+				continue;
+			if (k == 1)
+				lo = fmaxf(lo, ((const float *)b->data)[0]);
+			else
+				hi = fminf(hi, ((const float *)b->data)[0]);
+		}
+	}
+	if (!qp_range(c->mode, lo, hi, &s, &z))
+		return ownparams(c, v, src);
+	return qparam1(c, s, z);
+}
+
 /* give instruction oi a quantized result with parameters q, and add the
  * dequantize that defines the original float value from it */
 static void
@@ -408,9 +490,9 @@ rewrite(Ctx *c, const Ins *src)
 	memcpy(ops, src->in, (size_t)src->nin * sizeof(Ref));
 	switch (src->op) {
 	case Oconv: case Oconv_transpose: case Ogemm: case Omatmul:
-		ops[0] = qoperand(c, src->in[0].idx, src);
+		ops[0] = actoperand(c, src->in[0].idx, src);
 		if (src->in[1].kind == Rval) {
-			ops[1] = qoperand(c, src->in[1].idx, src);
+			ops[1] = actoperand(c, src->in[1].idx, src);
 			break;
 		}
 		axis = -1;
@@ -447,6 +529,8 @@ rewrite(Ctx *c, const Ins *src)
 	in->in = ops;
 	if (k == Ksame)
 		q = m->val[m->ins[oi].in[0].idx].type.q;
+	else if (passcfg.dynamic)
+		q = dynparams(c, src);
 	else
 		q = ownparams(c, src->out[0], src);
 	finish(c, oi, q, k != Ksame);	/* the seed keeps Relu's, MaxPool's... names */
@@ -513,6 +597,8 @@ quantize(Module *m)
 			(void)namemap_put(c.nodes, m->ins[i].name, i);
 
 	/* graph inputs keep their float type; rebuild the instruction list */
+	if (passcfg.dynamic)
+		c.uses = ir_uses(m, c.a);
 	c.nold = m->nins;
 	c.old = m->ins;
 	m->ins = NULL;
