@@ -44,6 +44,9 @@ static const char usage[] =
 "                         | ort (stock ONNX Runtime: QLinear and com.microsoft ops)\n"
 "  --mode=M               int8 (default; symmetric) | uint8 (asymmetric; --target=ort)\n"
 "  --per-channel          weights with one scale per output channel (--target=ort)\n"
+"  --io-layout=L          nchw (default) | nhwc: -O2's graph inputs and outputs in NHWC\n"
+"                         instead of a transpose at each edge (--target=systolic)\n"
+"  --dynamic              quantize only Conv/MatMul/Gemm; their inputs scaled at run time\n"
 "  --report[=FILE]        per quantized tensor: scale, range, clipped %, SQNR and max error\n"
 "                         vs the float model on the --calib samples (FILE: .csv or .json)\n"
 "  --keep-float=PATTERN   leave nodes float: a node name (* ? wildcards) or an op type;\n"
@@ -194,8 +197,14 @@ main(int argc, char **argv)
 		} else if (strncmp(a, "--report=", 9) == 0) {
 			want_report = true;
 			report_file = a + 9;
+		} else if ((v = optval(argc, argv, &i, "--io-layout"))) {
+			if (strcmp(v, "nhwc") != 0 && strcmp(v, "nchw") != 0)
+				error(NULL, "unknown --io-layout=%s (use nchw or nhwc)", v);
+			passcfg.io_nhwc = strcmp(v, "nhwc") == 0;
 		} else if (strcmp(a, "--per-channel") == 0) {
 			passcfg.per_channel = true;
+		} else if (strcmp(a, "--dynamic") == 0) {
+			passcfg.dynamic = true;
 		} else if ((v = optval(argc, argv, &i, "--keep-float"))) {
 			if (nkeep == (int)countof(keep))
 				error(NULL, "too many --keep-float options");

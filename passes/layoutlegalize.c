@@ -12,7 +12,10 @@
  *           dequantize, reshape, flatten, graph outputs) sees nchw.  A
  *           transpose is inserted only where an nhwc value meets an nchw
  *           consumer or the other way round, one per value and direction,
- *           placed before its first use.
+ *           placed before its first use.  With --io-layout=nhwc, a 4-D
+ *           float graph input that is only quantized for nhwc ops, and a
+ *           graph output dequantized from an nhwc value, are nhwc
+ *           themselves (the model then takes and gives NHWC data).
  * Invalidates: instruction indices (the list is rebuilt in order).
  */
 #include <stdlib.h>
@@ -72,7 +75,8 @@ dataoperand(const Module *m, const Ins *in, int k)
 	if (in->in[k].kind != Rval || m->val[in->in[k].idx].type.rank != 4)
 		return false;
 	if (in->op == Oconv || in->op == Omax_pool || in->op == Orelu ||
-	    in->op == Oclip || in->op == Orequantize)
+	    in->op == Oclip || in->op == Orequantize || in->op == Oquantize ||
+	    in->op == Odequantize)
 		return k == 0;
 	return true;
 }
@@ -125,6 +129,57 @@ decide(Ctx *c)
 		if (any && ok)
 			c->nhwc[in->out[0]] = true;
 	}
+}
+
+/* --io-layout=nhwc: a 4-D f32 graph input whose every user is a quantize
+ * whose every user reads it as an nhwc data operand becomes nhwc itself
+ * (with those quantizes); a dequantize of an nhwc value that is only a
+ * graph output stays nhwc.  The model's interface is then NHWC. */
+static void
+ioedges(Ctx *c)
+{
+	Module *m = c->m;
+	Arena *a = arena_new();
+	Uses *u = ir_uses(m, a);
+	const Ins *q, *w, *d;
+	int k, j, l, v, qv;
+	bool ok;
+
+	for (k = 0; k < m->nin; k++) {
+		v = m->in[k];
+		if (m->val[v].type.rank != 4 || m->val[v].type.dt != Df32 ||
+		    u->count[v] == 0 || ir_isoutput(m, v))
+			continue;
+		ok = true;
+		for (j = 0; j < u->count[v] && ok; j++) {
+			q = &m->ins[u->user[v][j]];
+			if (q->op != Oquantize || ir_isoutput(m, qv = q->out[0]) ||
+			    u->count[qv] == 0) {
+				ok = false;
+				break;
+			}
+			for (l = 0; l < u->count[qv]; l++) {
+				w = &m->ins[u->user[qv][l]];
+				if (!(w->nout >= 1 && w->out[0] >= 0 && c->nhwc[w->out[0]]) ||
+				    !(w->in[0].kind == Rval && w->in[0].idx == qv))
+					ok = false;
+			}
+		}
+		if (!ok)
+			continue;
+		c->nhwc[v] = true;
+		for (j = 0; j < u->count[v]; j++)
+			c->nhwc[m->ins[u->user[v][j]].out[0]] = true;
+	}
+	for (k = 0; k < m->nout; k++) {
+		if (m->out[k].kind != Rval || (v = m->out[k].idx, m->val[v].def < 0))
+			continue;
+		d = &m->ins[m->val[v].def];
+		if (d->op == Odequantize && d->in[0].kind == Rval &&
+		    c->nhwc[d->in[0].idx] && u->count[v] == 0)
+			c->nhwc[v] = true;
+	}
+	arena_free(a);
 }
 
 /* the operand for value v in layout want (true: nhwc), making a transpose
@@ -195,6 +250,8 @@ layout_legalize(Module *m)
 	nval0 = m->nval;
 	c.nhwc = arena_alloc(c.a, (size_t)(m->nval + 1) * sizeof(bool));
 	decide(&c);
+	if (passcfg.io_nhwc)
+		ioedges(&c);
 	for (k = 0; k < 2; k++) {
 		c.tr[k] = arena_alloc(c.a, (size_t)(m->nval * 3 + 16) * sizeof(int));
 		for (v = 0; v < m->nval * 3 + 16; v++)
@@ -238,9 +295,9 @@ layout_legalize(Module *m)
 			remapaxis(m, in);
 	}
 	free(old);
-	/* graph outputs see nchw: the nhwc value is renamed and a transpose
-	 * makes the output under its own name */
-	for (k = 0; k < m->nout; k++) {
+	/* graph outputs see nchw (unless --io-layout=nhwc): the nhwc value is
+	 * renamed and a transpose makes the output under its own name */
+	for (k = 0; k < m->nout && !passcfg.io_nhwc; k++) {
 		Ins *t;
 		Attr *a;
 		int nv;
