@@ -304,6 +304,11 @@ exec_new(Module *m)
 		}
 	}
 	e->size = p.end;
+	/* refuse what cannot fit before the kernel's OOM killer would */
+	if (sys_memory() && e->size > sys_memory())
+		error(m->path, "out of memory: the activations need %zu bytes, more than "
+		    "this machine's %zu bytes of memory (smaller --input-shape?)",
+		    e->size, sys_memory());
 	e->buf = aligned_alloc(ALIGNB, e->size ? e->size : ALIGNB);
 	if (!e->buf)
 		error(m->path, "out of memory: the activations need %zu bytes", e->size);

@@ -60,6 +60,8 @@ char *arena_strdup(Arena *a, const char *s);
 char *arena_strndup(Arena *a, const char *s, size_t n);
 void *arena_memdup(Arena *a, const void *p, size_t n);
 char *arena_printf(Arena *a, const char *fmt, ...) PRINTF(2, 3);
+/* the machine's physical memory in bytes (0 if unknown) */
+size_t sys_memory(void);
 char *arena_vprintf(Arena *a, const char *fmt, va_list ap);
 size_t arena_used(const Arena *a);			/* bytes handed out */
 
