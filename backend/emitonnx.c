@@ -77,6 +77,8 @@ typedef struct Emit {
 					 * tensor, scale, zero point (3 each) */
 	const char *kr127, *keps, *kzp, *ki32lo, *ki32hi;	/* shared constants */
 	bool *cstref;			/* per constant: read by a lowered node */
+	const char **chwio;		/* per constant: its HWIO initializer
+					 * (QLinearConv_nhwc), made once */
 	bool msdomain;			/* a com.microsoft node was written */
 	int *lfirst, *lcount;		/* per instruction: its lowered nodes,
 					 * lcount -1 when written as is */
@@ -549,16 +551,31 @@ legacy_form(Emit *e, int idx)
  *   ONNX_QOPS, target "systolic" (what the fork registers, seed §5.1):
  *     gemm       Reshape a to [M, K, 1, 1] -> QLinearConv with weight
  *                [N, K, 1, 1] and bias c -> Reshape to [M, N] (the fork's
- *                conv arithmetic is gemm's)
+ *                conv arithmetic is gemm's); B packed kn (-O2): Reshape to
+ *                [M, 1, 1, K] -> QLinearConv_nhwc with the HWIO weight
+ *                [1, 1, K, N] (the kn bytes) -> Reshape; relu = 1 becomes
+ *                the conv's relu attribute
+ *     conv with an nhwc input (-O2)  QLinearConv_nhwc (default domain, the
+ *                fork's NHWC transformer's op, seed §4.3) with the weight
+ *                HWIO [KH, KW, CI/g, CO] (hwio as is; ckk and oihw
+ *                reordered, one copy per constant) and the instruction's
+ *                attributes (relu, maxpool, pool_* are the schema's names)
+ *     max_pool on an nhwc value (-O2, not fused)  Transpose to NCHW ->
+ *                MaxPool -> Transpose to NHWC: the fork has no int8
+ *                MaxPool_nhwc (seed §4.2)
+ *     matmul with relu = 1  QLinearMatMul -> QLinearRelu (no fused form)
+ *     add with relu = 1  QLinearAdd with relu=1 (the fork's fused form)
  *     relu       QLinearRelu(x) in the default domain, no attributes.  The
  *                ONNX checker rejects it (no such op in ai.onnx): expected,
  *                only the fork runs it
  *     conv_transpose  QLinearConvTranspose (default domain, conv's inputs)
  *   ONNX_QDQ (either target): DequantizeLinear on each quantized operand
  *     (weights and the i32 bias too, whose q is sx * sw) -> the float op ->
- *     QuantizeLinear, the form ONNX Runtime fuses at load.
- * Pass-through ops (max_pool, reshape, concat, ...) are the float op on the
- * codes in every form, so they are not lowered.
+ *     QuantizeLinear, the form ONNX Runtime fuses at load.  -O2's nhwc,
+ *     packed and fused forms have no QDQ spelling: a user error.
+ * Pass-through ops (max_pool, reshape, concat, transpose, ...) are the float
+ * op on the codes in every form, so they are not lowered (except an nhwc
+ * max_pool, above); nhwc values keep their NHWC dims in value_info.
  *
  * Each quantized operand gets initializers <t>_scale and <t>_zero_point, <t>
  * its name without a trailing "_quantized", made once per operand and only
@@ -742,6 +759,20 @@ intattr(Emit *e, const char *name, int64_t v)
 	ap->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
 	ap->has_i = 1;
 	ap->i = v;
+	return ap;
+}
+
+static Onnx__AttributeProto *
+intsattr(Emit *e, const char *name, int n, const int64_t *v)
+{
+	Onnx__AttributeProto *ap;
+
+	ap = NEW(e, Onnx__AttributeProto, attribute_proto);
+	ap->name = str(name);
+	ap->has_type = 1;
+	ap->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS;
+	ap->n_ints = (size_t)n;
+	ap->ints = arena_memdup(e->a, v, (size_t)n * sizeof *v);
 	return ap;
 }
 
@@ -1222,7 +1253,244 @@ lower_qgemm(Emit *e, const Ins *in)
 	copyattrs(e, np, in, "beta");
 }
 
-/* systolic: gemm as a 1x1 QLinearConv between two Reshapes */
+/* name with its suffix suf replaced by "_hwio" (appended when absent),
+ * made unique */
+static const char *
+hwioname(Emit *e, const char *name, const char *suf)
+{
+	size_t n = strlen(name), k = strlen(suf);
+
+	if (k && n > k && strcmp(name + n - k, suf) == 0)
+		name = arena_strndup(e->a, name, n - k);
+	return fresh(e, e->tensors, arena_printf(e->a, "%s_hwio", name));
+}
+
+/*
+ * The weight of a QLinearConv_nhwc: HWIO [KH, KW, CI/g, CO], the fork's
+ * "Must be in HWIO format" (seed §4.1, §4.3).  weight-pack's hwio constant
+ * is that already; a ckk depthwise constant [C, KH, KW] becomes
+ * [KH, KW, 1, C] and an oihw one [CO, CI/g, KH, KW] (no weight-pack) is
+ * reordered: w[((kh·KW + kw)·CI + ci)·CO + co] = W[co][ci][kh][kw].  One
+ * copy per constant.  The result's dims are stored at dim.
+ */
+static const char *
+hwioweight(Emit *e, const Ins *in, int64_t *dim)
+{
+	Module *m = e->m;
+	Ref r = in->in[1];
+	Cst *c;
+	const uint8_t *src;
+	uint8_t *dst;
+	size_t es;
+	int64_t co, ci, kh, kw, o, i, h, w;
+	int k;
+
+	if (r.kind != Rcst)
+		ir_error(m, in, "a conv with an nhwc input needs a constant "
+		    "weight");
+	c = &m->cst[r.idx];
+	es = dtype_size(c->type.dt);
+	if (c->type.layout == Lhwio) {
+		if (c->type.rank != 4)
+			ir_error(m, in, "an hwio weight must be 4-D");
+		for (k = 0; k < 4; k++)
+			dim[k] = c->type.dim[k];
+		return opname(e, r);
+	}
+	if (c->type.layout == Lckk) {
+		if (c->type.rank != 3)
+			ir_error(m, in, "a ckk weight must be 3-D");
+		co = c->type.dim[0], ci = 1;
+		kh = c->type.dim[1], kw = c->type.dim[2];
+	} else if (c->type.layout == Loihw || c->type.layout == Lnone) {
+		if (c->type.rank != 4)
+			ir_error(m, in, "a conv with an nhwc input needs a 4-D "
+			    "weight");
+		co = c->type.dim[0], ci = c->type.dim[1];
+		kh = c->type.dim[2], kw = c->type.dim[3];
+	} else {
+		ir_error(m, in, "a conv weight cannot have layout %s",
+		    layout_name(c->type.layout));
+	}
+	dim[0] = kh, dim[1] = kw, dim[2] = ci, dim[3] = co;
+	if (e->chwio[r.idx])
+		return e->chwio[r.idx];
+	if (es == 0 || c->nbytes != (size_t)(co * ci * kh * kw) * es)
+		ir_error(m, in, "the weight '%s' has %zu bytes for its type",
+		    c->name, c->nbytes);
+	src = c->data;
+	dst = arena_alloc(e->a, c->nbytes ? c->nbytes : 1);
+	for (o = 0; o < co; o++)
+		for (i = 0; i < ci; i++)
+			for (h = 0; h < kh; h++)
+				for (w = 0; w < kw; w++)
+					memcpy(dst + (size_t)(((h * kw + w) *
+					    ci + i) * co + o) * es, src +
+					    (size_t)(((o * ci + i) * kh + h) *
+					    kw + w) * es, es);
+	e->chwio[r.idx] = hwioname(e, c->name,
+	    c->type.layout == Lckk ? "_ckk" : "");
+	newcst(e, e->chwio[r.idx], c->type.dt, 4, dim, dst, c->nbytes);
+	return e->chwio[r.idx];
+}
+
+/* ints attribute name of in into v[0..n-1], dflt where absent */
+static void
+intsof(const Ins *in, const char *name, int n, int64_t *v, int64_t dflt)
+{
+	Attr *a = ir_getattr(in, name);
+	int k;
+
+	for (k = 0; k < n; k++)
+		v[k] = a && a->kind == Aints && k < a->n ? a->ints[k] : dflt;
+}
+
+/*
+ * Does the fork run conv in (nhwc, weight dims wd in HWIO) on its Gemmini
+ * path (seed §5.5 Path 1: group 1, square input, pre-pool output and
+ * kernel, dilations 1, four equal pads, equal strides; with a fused pool a
+ * square pool kernel, equal pool strides, pool_pads[0] == pool_pads[1])?
+ * Only there do the pool's padding cells count as 0, as in the IR; Path 2
+ * ignores them.
+ */
+static bool
+gemminipath(Emit *e, const Ins *in, const int64_t *wd)
+{
+	const Type *xt = ir_reftype(e->m, in->in[0]);
+	int64_t st[2], pd[4], dl[2], pk[2], ps[2], pp[4], oh, ow;
+
+	intsof(in, "strides", 2, st, 1);
+	intsof(in, "pads", 4, pd, 0);
+	intsof(in, "dilations", 2, dl, 1);
+	intsof(in, "pool_kernel_shape", 2, pk, 1);
+	intsof(in, "pool_strides", 2, ps, 1);
+	intsof(in, "pool_pads", 4, pp, 0);
+	if (xt->rank != 4 || st[0] < 1 || st[1] < 1)
+		return false;
+	oh = (xt->dim[1] + pd[0] + pd[2] - (wd[0] - 1) - 1) / st[0] + 1;
+	ow = (xt->dim[2] + pd[1] + pd[3] - (wd[1] - 1) - 1) / st[1] + 1;
+	return ir_attrint(in, "group", 1) == 1 && xt->dim[1] == xt->dim[2] &&
+	    oh == ow && wd[0] == wd[1] && dl[0] == 1 && dl[1] == 1 &&
+	    pd[0] == pd[1] && pd[1] == pd[2] && pd[2] == pd[3] &&
+	    st[0] == st[1] && (ir_attrint(in, "maxpool", 0) == 0 ||
+	    (pk[0] == pk[1] && ps[0] == ps[1] && pp[0] == pp[1]));
+}
+
+/* systolic, a conv whose input is nhwc: the fork's QLinearConv_nhwc(x, xs,
+ * xz, w (HWIO), ws, wz, ys, yz, [b]) with the instruction's attributes
+ * (relu, maxpool, pool_* from relu-fuse keep their names, which are the
+ * fork schema's) and kernel_shape from the weight when the instruction
+ * has none (the fork's schema could only infer it from an OIHW weight) */
+static void
+lower_qconvnhwc(Emit *e, const Ins *in)
+{
+	const char *v[9];
+	int64_t dim[4];
+	Onnx__NodeProto *np;
+
+	qoperand(e, in, 0, v);
+	v[3] = hwioweight(e, in, dim);
+	if (ir_attrint(in, "maxpool", 0) != 0 &&
+	    ir_attrint(in, "relu", 0) == 0 && !gemminipath(e, in, dim)) {
+		int64_t pp[4];
+
+		intsof(in, "pool_pads", 4, pp, 0);
+		if (pp[0] || pp[1] || pp[2] || pp[3])
+			ir_error(e->m, in, "the fork's QLinearConv_nhwc would "
+			    "ignore this fused pool's padding (not its Gemmini "
+			    "path, no relu), which the IR counts as 0");
+	}
+	qparams(e, in, in->in[1], &v[4], &v[5]);
+	qout(e, in, v + 6);
+	v[8] = biasoperand(e, in, 2, v[1]);
+	np = mknode(e, "QLinearConv_nhwc", "", mainname(in), 9, v,
+	    opname(e, ref_val(in->out[0])));
+	copyattrs(e, np, in, NULL);
+	if (!ir_getattr(in, "kernel_shape"))
+		addattr(e, np, intsattr(e, "kernel_shape", 2, dim));
+}
+
+/*
+ * systolic, a max_pool on an nhwc value that relu-fuse did not fuse into
+ * its conv: the fork has an int8 MaxPool only in NCHW on its CPU EP (its
+ * MaxPool_nhwc kernel is float-only, seed §4.2, so an int8 one is not
+ * confirmed), so it is written Transpose([0,3,1,2]) -> MaxPool (the
+ * instruction's attributes) -> Transpose([0,2,3,1]).
+ */
+static void
+lower_maxpoolnhwc(Emit *e, const Ins *in)
+{
+	static const int64_t tonchw[4] = { 0, 3, 1, 2 }, tonhwc[4] = { 0, 2, 3, 1 };
+	Module *m = e->m;
+	const Type *xt = ir_reftype(m, in->in[0]);
+	const Type *yt = &m->val[in->out[0]].type;
+	const char *x, *xn, *yn;
+	Onnx__NodeProto *np;
+	Type t;
+	int k;
+
+	if (in->nout > 1 && in->out[1] >= 0)
+		ir_error(m, in, "an nhwc max_pool has no indices output");
+	if (xt->rank != 4 || yt->rank != 4)
+		ir_error(m, in, "an nhwc max_pool must be 2-D");
+	if (xt->q && e->opset < 12)
+		ir_error(m, in, "a quantized max_pool needs opset 12 (the model "
+		    "has %lld)", (long long)e->opset);
+	x = opname(e, in->in[0]);
+	xn = fresh(e, e->tensors, arena_printf(e->a, "%s_nchw", x));
+	np = mknode(e, "Transpose", "", helpername(e, in, "to_nchw"), 1,
+	    (const char *[]){ x }, xn);
+	addattr(e, np, intsattr(e, "perm", 4, tonchw));
+	t = *xt;
+	for (k = 0; k < 4; k++)
+		t.dim[k] = xt->dim[tonchw[k]], t.sym[k] = xt->sym[tonchw[k]];
+	pushvi(e, xn, xt->dt, &t);
+
+	yn = fresh(e, e->tensors, arena_printf(e->a, "%s_nchw",
+	    m->val[in->out[0]].name));
+	np = mknode(e, "MaxPool", "", mainname(in), 1,
+	    (const char *[]){ xn }, yn);
+	copyattrs(e, np, in, NULL);
+	t = *yt;
+	for (k = 0; k < 4; k++)
+		t.dim[k] = yt->dim[tonchw[k]], t.sym[k] = yt->sym[tonchw[k]];
+	pushvi(e, yn, yt->dt, &t);
+
+	np = mknode(e, "Transpose", "", helpername(e, in, "to_nhwc"), 1,
+	    (const char *[]){ yn }, opname(e, ref_val(in->out[0])));
+	addattr(e, np, intsattr(e, "perm", 4, tonhwc));
+}
+
+/* systolic, matmul with relu = 1: QLinearMatMul -> QLinearRelu (the fork
+ * fuses no relu into QLinearMatMul, seed §5.6) */
+static void
+lower_matmulrelu(Emit *e, const Ins *in)
+{
+	Module *m = e->m;
+	const Type *yt = &m->val[in->out[0]].type;
+	const char *v[8], *t;
+	Onnx__NodeProto *np;
+
+	qoperand(e, in, 0, v);
+	qoperand(e, in, 1, v + 3);
+	qout(e, in, v + 6);
+	t = fresh(e, e->tensors, arena_printf(e->a, "%s_prerelu",
+	    m->val[in->out[0]].name));
+	np = mknode(e, "QLinearMatMul", "", mainname(in), 8, v, t);
+	copyattrs(e, np, in, "relu");
+	pushvi(e, t, yt->dt, yt);
+	mknode(e, "QLinearRelu", "", helpername(e, in, "QLinearRelu"), 1,
+	    (const char *[]){ t }, opname(e, ref_val(in->out[0])));
+}
+
+/*
+ * systolic: gemm as a 1x1 conv between two Reshapes.  B as written by
+ * ONNX (-O1): a to [M, K, 1, 1], QLinearConv with weight [N, K, 1, 1],
+ * back to [M, N].  B packed kn [K, N] (weight-pack, -O2): a to
+ * [M, 1, 1, K], QLinearConv_nhwc with the HWIO weight [1, 1, K, N] (the kn
+ * bytes as they are), back to [M, N].  relu = 1 (relu-fuse) becomes the
+ * conv's relu attribute.
+ */
 static void
 lower_gemmconv(Emit *e, const Ins *in)
 {
@@ -1230,10 +1498,11 @@ lower_gemmconv(Emit *e, const Ins *in)
 	Ref a = in->in[0], b = in->in[1], y = ref_val(in->out[0]);
 	const Type *at = ir_reftype(m, a), *yt = &m->val[y.idx].type;
 	Cst *bc;
-	bool transb = ir_attrint(in, "transB", 0) != 0;
+	bool transb = ir_attrint(in, "transB", 0) != 0, nhwc;
 	int64_t k, n, i, j, dim[4], *shape;
 	const char *v[9], *xq[3], *a4, *y4, *w;
 	const Type *at4;
+	Onnx__NodeProto *np;
 	int8_t *wd;
 	Type t4;
 
@@ -1245,25 +1514,43 @@ lower_gemmconv(Emit *e, const Ins *in)
 	if (bc->type.rank != 2 || at->rank != 2 || dtype_size(bc->type.dt) != 1)
 		ir_error(m, in, "a quantized gemm needs 2-D operands and an "
 		    "8-bit B");
+	nhwc = bc->type.layout == Lkn;
+	if (nhwc && transb)
+		ir_error(m, in, "a gemm with a kn B must have transB = 0");
 	k = bc->type.dim[transb ? 1 : 0];
 	n = bc->type.dim[transb ? 0 : 1];
 
-	/* the weight [N, K, 1, 1]: B itself when transB = 1, else B^T */
-	dim[0] = n, dim[1] = k, dim[2] = dim[3] = 1;
-	if (transb) {
-		wd = bc->data;
+	if (nhwc) {
+		/* the HWIO weight [1, 1, K, N]: the kn bytes */
+		dim[0] = dim[1] = 1, dim[2] = k, dim[3] = n;
+		if (!e->chwio[b.idx]) {
+			e->chwio[b.idx] = hwioname(e, bc->name, "_kn");
+			newcst(e, e->chwio[b.idx], bc->type.dt, 4, dim,
+			    bc->data, (size_t)(n * k));
+		}
+		w = e->chwio[b.idx];
 	} else {
-		wd = arena_alloc(e->a, (size_t)(n * k));
-		for (i = 0; i < k; i++)
-			for (j = 0; j < n; j++)
-				wd[j * k + i] = ((int8_t *)bc->data)[i * n + j];
+		/* the weight [N, K, 1, 1]: B itself when transB = 1, else
+		 * B^T */
+		dim[0] = n, dim[1] = k, dim[2] = dim[3] = 1;
+		if (transb) {
+			wd = bc->data;
+		} else {
+			wd = arena_alloc(e->a, (size_t)(n * k));
+			for (i = 0; i < k; i++)
+				for (j = 0; j < n; j++)
+					wd[j * k + i] =
+					    ((int8_t *)bc->data)[i * n + j];
+		}
+		w = fresh(e, e->tensors, arena_printf(e->a, "%s_4d",
+		    bc->name));
+		newcst(e, w, bc->type.dt, 4, dim, wd, (size_t)(n * k));
 	}
-	w = fresh(e, e->tensors, arena_printf(e->a, "%s_4d", bc->name));
-	newcst(e, w, bc->type.dt, 4, dim, wd, (size_t)(n * k));
 
-	/* x: Reshape to [M, K, 1, 1] */
+	/* x: Reshape to [M, K, 1, 1] (nhwc: [M, 1, 1, K]) */
 	shape = arena_alloc(e->a, 4 * sizeof *shape);
-	shape[0] = -1, shape[1] = k, shape[2] = shape[3] = 1;
+	shape[0] = -1, shape[1] = shape[2] = shape[3] = 1;
+	shape[nhwc ? 3 : 1] = k;
 	at4 = ir_reftype(m, a);
 	if (!at4->q)			/* dynamic: a is quantized first */
 		qoperand(e, in, 0, xq);
@@ -1275,10 +1562,11 @@ lower_gemmconv(Emit *e, const Ins *in)
 	a4 = fresh(e, e->tensors, arena_printf(e->a, "%s_4d", xq[0]));
 	v[0] = xq[0];
 	mknode(e, "Reshape", "", helpername(e, in, "Reshape_in"), 2, v, a4);
-	t4 = type_make(yt->dt, 4, (int64_t[]){ at->dim[0], k, 1, 1 });
+	t4 = type_make(yt->dt, 4, nhwc ? (int64_t[]){ at->dim[0], 1, 1, k } :
+	    (int64_t[]){ at->dim[0], k, 1, 1 });
 	pushvi(e, a4, yt->dt, &t4);
 
-	/* QLinearConv(x4, xs, xz, w, ws, wz, ys, yz, [bias [N]]) */
+	/* QLinearConv[_nhwc](x4, xs, xz, w, ws, wz, ys, yz, [bias [N]]) */
 	if (at4->q)
 		qparams(e, in, a, &xq[1], &xq[2]);
 	v[1] = xq[1];
@@ -1305,8 +1593,15 @@ lower_gemmconv(Emit *e, const Ins *in)
 	}
 	y4 = fresh(e, e->tensors, arena_printf(e->a, "%s_4d",
 	    m->val[y.idx].name));
-	mknode(e, "QLinearConv", "", mainname(in), 9, v, y4);
-	t4 = type_make(yt->dt, 4, (int64_t[]){ at->dim[0], n, 1, 1 });
+	np = mknode(e, nhwc ? "QLinearConv_nhwc" : "QLinearConv", "",
+	    mainname(in), 9, v, y4);
+	if (nhwc)
+		addattr(e, np, intsattr(e, "kernel_shape", 2,
+		    (int64_t[]){ 1, 1 }));
+	if (ir_attrint(in, "relu", 0) != 0)
+		addattr(e, np, intattr(e, "relu", 1));
+	t4 = type_make(yt->dt, 4, nhwc ? (int64_t[]){ at->dim[0], 1, 1, n } :
+	    (int64_t[]){ at->dim[0], n, 1, 1 });
 	pushvi(e, y4, yt->dt, &t4);
 
 	/* y: Reshape to [M, N] */
@@ -1318,6 +1613,33 @@ lower_gemmconv(Emit *e, const Ins *in)
 	v[0] = y4;
 	mknode(e, "Reshape", "", helpername(e, in, "Reshape_out"), 2, v,
 	    opname(e, y));
+}
+
+/* Does in read an nhwc value as its data operand (operand 0)? */
+static bool
+nhwcin(Emit *e, const Ins *in)
+{
+	Type *t = in->nin > 0 ? ir_reftype(e->m, in->in[0]) : NULL;
+
+	return t && t->layout == Lnhwc;
+}
+
+/* Does in use a form of the -O2 back half (nhwc data, a packed weight,
+ * fused relu or pool)? */
+static bool
+o2form(Emit *e, const Ins *in)
+{
+	Type *t;
+	int k;
+
+	for (k = 0; k < in->nin; k++) {
+		t = ir_reftype(e->m, in->in[k]);
+		if (t && (t->layout == Lnhwc || t->layout == Lhwio ||
+		    t->layout == Lckk || t->layout == Lkn))
+			return true;
+	}
+	return ir_attrint(in, "relu", 0) != 0 ||
+	    ir_attrint(in, "maxpool", 0) != 0;
 }
 
 /* Is instruction in a quantized op that lower() must rewrite? */
@@ -1348,6 +1670,8 @@ isquantop(Emit *e, const Ins *in)
 	case Oglobal_average_pool:
 		t = in->nin > 0 ? ir_reftype(e->m, in->in[0]) : NULL;
 		return (t && t->q) || dynop(e, in);
+	case Omax_pool:	/* systolic: in NCHW between two Transposes */
+		return e->target == Tsystolic && nhwcin(e, in);
 	default:
 		return false;
 	}
@@ -1400,12 +1724,22 @@ lower(Emit *e, const Ins *in)
 		break;
 	}
 	if (e->fmt == ONNX_QDQ) {
+		if (o2form(e, in))
+			ir_error(m, in, "--format=qdq has no form for the -O2 "
+			    "back half's nhwc, packed and fused ops (use -O1 or "
+			    "--format=qops)");
 		lower_qdq(e, in);
 		return;
 	}
 	switch (in->op) {
 	case Oconv:
-		lower_qconv(e, in, "QLinearConv");
+		if (!ort && nhwcin(e, in))
+			lower_qconvnhwc(e, in);
+		else
+			lower_qconv(e, in, "QLinearConv");
+		break;
+	case Omax_pool:
+		lower_maxpoolnhwc(e, in);
 		break;
 	case Oconv_transpose:
 		if (ort)	/* no QLinearConvTranspose in ONNX Runtime */
@@ -1420,7 +1754,14 @@ lower(Emit *e, const Ins *in)
 			lower_gemmconv(e, in);
 		break;
 	case Omatmul:
-		lower_qbinary(e, in, "QLinearMatMul", "");
+		if (ir_attrint(in, "relu", 0) != 0) {
+			if (ort)
+				ir_error(m, in, "the ort target has no fused "
+				    "relu on a matmul");
+			lower_matmulrelu(e, in);
+		} else {
+			lower_qbinary(e, in, "QLinearMatMul", "");
+		}
 		break;
 	case Oadd:
 		lower_qbinary(e, in, "QLinearAdd", "com.microsoft");
@@ -1514,6 +1855,7 @@ lowerinit(Emit *e)
 	e->cscale = newarr(e, (size_t)m->ncst + 1, sizeof *e->cscale);
 	e->czero = newarr(e, (size_t)m->ncst + 1, sizeof *e->czero);
 	e->cstref = newarr(e, (size_t)m->ncst + 1, sizeof *e->cstref);
+	e->chwio = newarr(e, (size_t)m->ncst + 1, sizeof *e->chwio);
 	e->dynq = newarr(e, 3 * (size_t)m->nval + 1, sizeof *e->dynq);
 	e->lfirst = newarr(e, (size_t)m->nins + 1, sizeof *e->lfirst);
 	e->lcount = newarr(e, (size_t)m->nins + 1, sizeof *e->lcount);
