@@ -2,7 +2,8 @@
  * main.c — the sqc command line: read a model, run a pass pipeline, emit.
  *
  *   read (frontend/) -> --input-shape fixes -> verify -> passes (passes/)
- *   -> verify -> --dump-ir (stdout) and/or --emit=onnx|ir (-o, via outfile.c)
+ *   -> verify -> --dump-ir (stdout) and/or --emit=onnx|ir|dot (-o, via outfile.c)
+ *   or --emit=c (-o FILE.c and FILE.h, backend/emitc.c)
  *
  * Every user mistake ends in one error line and exit status 1, and no output
  * file is created or replaced unless the whole run succeeds.
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "../backend/backend.h"
+#include "../backend/emitc.h"
 #include "../backend/emitdot.h"
 #include "../frontend/frontend.h"
 #include "../passes/passes.h"
@@ -52,8 +54,9 @@ static const char usage[] =
 "  --keep-float=PATTERN   leave nodes float: a node name (* ? wildcards) or an op type;\n"
 "                         repeatable\n"
 "output:\n"
-"  --emit=onnx|ir|dot     write an ONNX model, textual IR or a Graphviz graph\n"
-"                         (needs -o for onnx)\n"
+"  --emit=onnx|ir|dot|c   write an ONNX model, textual IR, a Graphviz graph, or\n"
+"                         standalone C (-o FILE.c, and FILE.h; -O2 systolic modules)\n"
+"                         (needs -o for onnx and c)\n"
 "  --format=F             quantized ONNX as qops (default: QLinear ops) or qdq\n"
 "                         (DequantizeLinear -> float op -> QuantizeLinear)\n"
 "  -o FILE                output file ('-' = stdout for --emit=ir)\n"
@@ -143,8 +146,9 @@ main(int argc, char **argv)
 				error(NULL, "-o needs a file name");
 			out = argv[++i];
 		} else if ((v = optval(argc, argv, &i, "--emit"))) {
-			if (strcmp(v, "onnx") != 0 && strcmp(v, "ir") != 0 && strcmp(v, "dot") != 0)
-				error(NULL, "unknown --emit=%s (use --emit=onnx, ir or dot)", v);
+			if (strcmp(v, "onnx") != 0 && strcmp(v, "ir") != 0 && strcmp(v, "dot") != 0 &&
+			    strcmp(v, "c") != 0)
+				error(NULL, "unknown --emit=%s (use --emit=onnx, ir, dot or c)", v);
 			emit = v;
 		} else if ((v = optval(argc, argv, &i, "--passes"))) {
 			passes = v;
@@ -234,6 +238,8 @@ main(int argc, char **argv)
 		emit = "onnx";
 	if (emit && strcmp(emit, "onnx") == 0 && strcmp(out, "-") == 0)
 		error(NULL, "--emit=onnx writes binary data; give a file with -o, not '-'");
+	if (emit && strcmp(emit, "c") == 0 && (!out || strcmp(out, "-") == 0))
+		error(NULL, "--emit=c writes two files (.c and .h); give a file with -o FILE.c");
 
 	if (want_report && !passcfg.calib)
 		error(NULL, "--report needs the calibration data: --calib=DATA");
@@ -246,7 +252,9 @@ main(int argc, char **argv)
 
 	if (want_report)	/* before any output file: a failure leaves none */
 		report(input, m, shapes, nshapes, report_file);
-	if (emit) {
+	if (emit && strcmp(emit, "c") == 0) {
+		emit_c(m, out, NULL);
+	} else if (emit) {
 		f = outfile_open(out ? out : "-");
 		if (strcmp(emit, "onnx") == 0) {
 			if (!emit_onnx_format(m, f, fmt))

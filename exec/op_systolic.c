@@ -8,11 +8,13 @@
  * and dilations, four equal pads, zero points 0, per-tensor scales, hwio or
  * ckk weights) runs through runtime/systolic.h's tiled_conv_auto /
  * tiled_conv_dw_auto, the functions the generated C calls, so the two agree
- * by construction; any other nhwc conv runs a direct loop with the same
- * arithmetic (int32 accumulation, f32 multiplier, round half to even,
- * saturation, relu, Gemmini's pool).  max_pool on nhwc values is ONNX's
- * MaxPool.  matmul, gemm and add with `relu = 1` run their quantized
- * implementation (exec_impl_q) and then take max(y, zero point).
+ * by construction; any other nhwc conv runs runtime/nhwc.h's
+ * sqc_conv_nhwc, a direct loop with the same arithmetic (int32
+ * accumulation, f32 multiplier, round half to even, saturation, relu,
+ * Gemmini's pool).  max_pool on nhwc values is ONNX's MaxPool
+ * (sqc_maxpool_nhwc).  The generated C calls the same functions.  matmul,
+ * gemm and add with `relu = 1` run their quantized implementation
+ * (exec_impl_q) and then take max(y, zero point).
  *
  * exec_impl_systolic is the fragment table.c consults first for an
  * instruction op_systolic() accepts.
@@ -21,6 +23,7 @@
 
 #include "opkit.h"
 #include "passes/qparams.h"
+#include "runtime/nhwc.h"
 #include "runtime/qkern.h"
 #include "runtime/systolic.h"
 
@@ -55,115 +58,6 @@ op_systolic(const Module *m, const Ins *in)
 
 /* ---- conv ---------------------------------------------------------------- */
 
-typedef struct Conv {
-	int64_t n, ih, iw, ci, oh, ow, co, kh, kw, g;	/* oh, ow before pooling */
-	int64_t s[2], d[2], p[4];
-	Layout wl;
-	bool relu, pool;
-	int64_t pk, ps, pp, poh, pow;
-} Conv;
-
-/* weight element for output channel o, input channel i (within its group),
- * kernel position (a, b), in any of the weight layouts */
-static int32_t
-wat(const Conv *c, const Tensor *w, int64_t o, int64_t i, int64_t a, int64_t b)
-{
-	int64_t k;
-
-	switch (c->wl) {
-	case Lhwio:
-		k = ((a * c->kw + b) * (c->ci / c->g) + i) * c->co + o;
-		break;
-	case Lckk:
-		k = (o * c->kh + a) * c->kw + b;
-		break;
-	default:	/* oihw */
-		k = ((o * (c->ci / c->g) + i) * c->kh + a) * c->kw + b;
-		break;
-	}
-	return w->dt == Du8 ? ((const uint8_t *)w->data)[k] : ((const int8_t *)w->data)[k];
-}
-
-static int32_t
-xat(const Tensor *x, int64_t k)
-{
-	return x->dt == Du8 ? ((const uint8_t *)x->data)[k] : ((const int8_t *)x->data)[k];
-}
-
-/* the direct loop: any geometry, zero points, per-channel weights */
-static void
-convloop(const Conv *c, const Tensor *x, const Tensor *w, const int32_t *bias,
-    int32_t zx, const QParam *qw, const float *mult, int32_t zy, bool yu8,
-    int32_t *out)
-{
-	int64_t b, y0, x0, o, g, i, a, bb, iy, ix, cpg = c->ci / c->g, opg = c->co / c->g;
-	int64_t acc;
-	int32_t v, zw;
-
-	for (b = 0; b < c->n; b++)
-		for (y0 = 0; y0 < c->oh; y0++)
-			for (x0 = 0; x0 < c->ow; x0++)
-				for (o = 0; o < c->co; o++) {
-					g = o / opg;
-					zw = qw->zero[qw->n == 1 ? 0 : o];
-					acc = bias ? bias[o] : 0;
-					for (a = 0; a < c->kh; a++) {
-						iy = y0 * c->s[0] + a * c->d[0] - c->p[0];
-						if (iy < 0 || iy >= c->ih)
-							continue;
-						for (bb = 0; bb < c->kw; bb++) {
-							ix = x0 * c->s[1] + bb * c->d[1] - c->p[1];
-							if (ix < 0 || ix >= c->iw)
-								continue;
-							for (i = 0; i < cpg; i++)
-								acc += (int64_t)(xat(x, ((b * c->ih + iy) * c->iw + ix) *
-								    c->ci + g * cpg + i) - zx) *
-								    (wat(c, w, o, i, a, bb) - zw);
-						}
-					}
-					v = rq_requant((int32_t)(uint32_t)(uint64_t)acc,
-					    mult[qw->n == 1 ? 0 : o], zy, yu8);
-					if (c->relu && v < zy)
-						v = zy;
-					out[((b * c->oh + y0) * c->ow + x0) * c->co + o] = v;
-				}
-}
-
-/* Gemmini's pool on requantized values: max over the window, cells in the
- * pool padding counting as the zero point */
-static void
-gpool(const Conv *c, const int32_t *v, int32_t zy, bool yu8, void *y)
-{
-	int64_t b, py, px, o, a, bb, iy, ix;
-	int32_t mx;
-	bool pad;
-
-	for (b = 0; b < c->n; b++)
-		for (py = 0; py < c->poh; py++)
-			for (px = 0; px < c->pow; px++)
-				for (o = 0; o < c->co; o++) {
-					mx = yu8 ? 0 : -128;
-					pad = false;
-					for (a = 0; a < c->pk; a++)
-						for (bb = 0; bb < c->pk; bb++) {
-							iy = py * c->ps + a - c->pp;
-							ix = px * c->ps + bb - c->pp;
-							if (iy < 0 || iy >= c->oh || ix < 0 || ix >= c->ow) {
-								pad = true;
-								continue;
-							}
-							if (v[((b * c->oh + iy) * c->ow + ix) * c->co + o] > mx)
-								mx = v[((b * c->oh + iy) * c->ow + ix) * c->co + o];
-						}
-					if (pad && mx < zy)
-						mx = zy;
-					if (yu8)
-						((uint8_t *)y)[((b * c->poh + py) * c->pow + px) * c->co + o] = (uint8_t)mx;
-					else
-						((int8_t *)y)[((b * c->poh + py) * c->pow + px) * c->co + o] = (int8_t)mx;
-				}
-}
-
 static void
 run_sconv(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
@@ -173,12 +67,12 @@ run_sconv(const Module *m, const Ins *in, const Tensor *const *x,
 	const QParam *qx = op_qin(m, in, 0, false), *qw = op_qin(m, in, 1, true);
 	const QParam *qy = op_qout(m, in, 0, false);
 	const Type *wty = ir_reftype((Module *)m, in->in[1]);
-	int64_t buf[4], e, k;
+	int64_t buf[4], k;
 	const int64_t *v;
 	float *mult;
-	int32_t *out;
+	int32_t *wz;
 	bool yu8 = y[0]->dt == Du8, gem;
-	Conv c = {0};
+	SqcConvNhwc c = {0};
 
 	op_needq8(m, in, xt);
 	op_needq8(m, in, wt);
@@ -187,16 +81,17 @@ run_sconv(const Module *m, const Ins *in, const Tensor *const *x,
 		ir_error(m, in, "a quantized conv's bias must be i32");
 	if (xt->rank != 4 || y[0]->rank != 4)
 		ir_error(m, in, "an nhwc conv needs 4-D input and result");
-	c.wl = wty->layout;
+	c.wl = wty->layout == Lhwio ? SQC_W_HWIO : wty->layout == Lckk ?
+	    SQC_W_CKK : SQC_W_OIHW;
 	c.n = xt->dim[0], c.ih = xt->dim[1], c.iw = xt->dim[2], c.ci = xt->dim[3];
 	c.g = ir_attrint(in, "group", 1);
-	if (c.wl == Lhwio)
+	if (c.wl == SQC_W_HWIO)
 		c.kh = wt->dim[0], c.kw = wt->dim[1], c.co = wt->dim[3];
-	else if (c.wl == Lckk)
+	else if (c.wl == SQC_W_CKK)
 		c.co = wt->dim[0], c.kh = wt->dim[1], c.kw = wt->dim[2];
 	else
 		c.co = wt->dim[0], c.kh = wt->dim[2], c.kw = wt->dim[3];
-	if (c.g < 1 || c.ci % c.g || c.co % c.g || (c.wl == Lckk && c.g != c.co))
+	if (c.g < 1 || c.ci % c.g || c.co % c.g || (c.wl == SQC_W_CKK && c.g != c.co))
 		ir_error(m, in, "bad group %lld for %lld input channels",
 		    (long long)c.g, (long long)c.ci);
 	v = ints(in, "strides", 2, 1, buf);
@@ -212,7 +107,7 @@ run_sconv(const Module *m, const Ins *in, const Tensor *const *x,
 	c.ow = (c.iw + c.p[1] + c.p[3] - c.d[1] * (c.kw - 1) - 1) / c.s[1] + 1;
 	c.relu = ir_attrint(in, "relu", 0) != 0;
 	c.pool = ir_attrint(in, "maxpool", 0) != 0;
-	c.poh = c.oh, c.pow = c.ow;
+	c.poh = c.oh, c.pw = c.ow;
 	if (c.pool) {
 		c.pk = ints(in, "pool_kernel_shape", 2, 1, buf)[0];
 		c.ps = ints(in, "pool_strides", 2, 1, buf)[0];
@@ -220,21 +115,24 @@ run_sconv(const Module *m, const Ins *in, const Tensor *const *x,
 		if (c.pk < 1 || c.ps < 1)
 			ir_error(m, in, "bad fused pool attributes");
 		c.poh = (c.oh + 2 * c.pp - c.pk) / c.ps + 1;
-		c.pow = (c.ow + 2 * c.pp - c.pk) / c.ps + 1;
+		c.pw = (c.ow + 2 * c.pp - c.pk) / c.ps + 1;
 	}
-	if (y[0]->dim[0] != c.n || y[0]->dim[1] != c.poh || y[0]->dim[2] != c.pow ||
+	if (y[0]->dim[0] != c.n || y[0]->dim[1] != c.poh || y[0]->dim[2] != c.pw ||
 	    y[0]->dim[3] != c.co)
 		op_mismatch(m, in);
 	mult = arena_alloc(scratch, (size_t)qw->n * sizeof(float));
-	for (k = 0; k < qw->n; k++)
+	wz = arena_alloc(scratch, (size_t)qw->n * sizeof(int32_t));
+	for (k = 0; k < qw->n; k++) {
 		mult[k] = qp_multiplier(qx->scale[0], qw->scale[k], qy->scale[0]);
+		wz[k] = qw->zero[k];
+	}
 
 	gem = xt->dt == Di8 && wt->dt == Di8 && y[0]->dt == Di8 && qx->zero[0] == 0 &&
 	    qw->n == 1 && qw->zero[0] == 0 && qy->zero[0] == 0 &&
 	    c.kh == c.kw && c.s[0] == c.s[1] && c.d[0] == c.d[1] &&
 	    c.p[0] == c.p[1] && c.p[0] == c.p[2] && c.p[0] == c.p[3] &&
-	    ((c.wl == Lhwio && c.g == 1) || (c.wl == Lckk && c.d[0] == 1));
-	if (gem && c.wl == Lhwio) {
+	    ((c.wl == SQC_W_HWIO && c.g == 1) || (c.wl == SQC_W_CKK && c.d[0] == 1));
+	if (gem && c.wl == SQC_W_HWIO) {
 		tiled_conv_auto((int)c.n, (int)c.ih, (int)c.iw, (int)c.ci, (int)c.co,
 		    (int)c.oh, (int)c.ow, (int)c.s[0], 1, (int)c.d[0], (int)c.p[0],
 		    (int)c.kh, false, false, false, false, false, xt->data, wt->data,
@@ -243,7 +141,7 @@ run_sconv(const Module *m, const Ins *in, const Tensor *const *x,
 		    c.pool ? (int)c.pp : 0, CPU);
 		return;
 	}
-	if (gem && c.wl == Lckk) {
+	if (gem && c.wl == SQC_W_CKK) {
 		tiled_conv_dw_auto((int)c.n, (int)c.ih, (int)c.iw, (int)c.co, (int)c.oh,
 		    (int)c.ow, (int)c.s[0], (int)c.p[0], (int)c.kh, xt->data,
 		    wt->data, bt ? bt->data : NULL, y[0]->data,
@@ -251,20 +149,9 @@ run_sconv(const Module *m, const Ins *in, const Tensor *const *x,
 		    c.pool ? (int)c.ps : 0, c.pool ? (int)c.pp : 0, CPU);
 		return;
 	}
-	e = c.n * c.oh * c.ow * c.co;
-	out = arena_alloc(scratch, (size_t)(e ? e : 1) * sizeof(int32_t));
-	convloop(&c, xt, wt, bt ? bt->data : NULL, qx->zero[0], qw, mult,
-	    qy->zero[0], yu8, out);
-	if (c.pool) {
-		gpool(&c, out, qy->zero[0], yu8, y[0]->data);
-		return;
-	}
-	for (k = 0; k < e; k++) {
-		if (yu8)
-			((uint8_t *)y[0]->data)[k] = (uint8_t)out[k];
-		else
-			((int8_t *)y[0]->data)[k] = (int8_t)out[k];
-	}
+	sqc_conv_nhwc(&c, xt->dt == Du8, xt->data, qx->zero[0], wt->dt == Du8,
+	    wt->data, wz, qw->n, bt ? bt->data : NULL, mult, qy->zero[0], yu8,
+	    y[0]->data, arena_alloc(scratch, sqc_conv_nhwc_work(&c)));
 }
 
 /* ---- max_pool (ONNX's, on nhwc codes) ------------------------------------- */
@@ -274,11 +161,9 @@ run_smaxpool(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
 {
 	const Tensor *xt = op_input(m, in, x, 0);
-	int64_t kb[2], sb[2], db[2], pb[4], b, oy, ox, ch, a, bb, iy, ix;
+	int64_t kb[2], sb[2], db[2], pb[4];
 	const int64_t *k, *s, *d, *p;
 	int64_t n, ih, iw, c, oh, ow;
-	int32_t mx, v;
-	bool u8 = xt->dt == Du8;
 
 	(void)scratch;
 	op_needq8(m, in, xt);
@@ -294,29 +179,8 @@ run_smaxpool(const Module *m, const Ins *in, const Tensor *const *x,
 	oh = y[0]->dim[1], ow = y[0]->dim[2];
 	if (y[0]->dim[0] != n || y[0]->dim[3] != c || y[0]->dt != xt->dt)
 		op_mismatch(m, in);
-	for (b = 0; b < n; b++)
-		for (oy = 0; oy < oh; oy++)
-			for (ox = 0; ox < ow; ox++)
-				for (ch = 0; ch < c; ch++) {
-					mx = u8 ? 0 : -128;
-					for (a = 0; a < k[0]; a++) {
-						iy = oy * s[0] + a * d[0] - p[0];
-						if (iy < 0 || iy >= ih)
-							continue;
-						for (bb = 0; bb < k[1]; bb++) {
-							ix = ox * s[1] + bb * d[1] - p[1];
-							if (ix < 0 || ix >= iw)
-								continue;
-							v = xat(xt, ((b * ih + iy) * iw + ix) * c + ch);
-							if (v > mx)
-								mx = v;
-						}
-					}
-					if (u8)
-						((uint8_t *)y[0]->data)[((b * oh + oy) * ow + ox) * c + ch] = (uint8_t)mx;
-					else
-						((int8_t *)y[0]->data)[((b * oh + oy) * ow + ox) * c + ch] = (int8_t)mx;
-				}
+	sqc_maxpool_nhwc(xt->dt == Du8, xt->data, n, ih, iw, c, oh, ow, k, s, d,
+	    p, y[0]->data);
 }
 
 /* ---- relu = 1 on matmul, gemm, add ---------------------------------------- */

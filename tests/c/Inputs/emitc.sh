@@ -1,0 +1,37 @@
+#!/bin/sh
+# emitc.sh MODEL CALIB TMP X.npy... [-- SQC FLAGS]: compiles MODEL twice
+# with the same flags, to textual IR and to C (TMP/model.c, model.h), builds
+# the C with the test driver (cc -std=c99 -Wall -Wextra -pedantic -Werror
+# -O2 $CFLAGS; $CC overrides cc), and on each X.npy compares the C's output
+# with `sqc run` of the IR: one line per input from same.py.
+#   CALIB   a calibration dataset: both compilations at -O2 with one
+#           calibration table (TMP/calib.tab); '-': the module is compiled
+#           as it is (a .sqir already in its -O2 form)
+#   $IN     the graph input's name (default: input)
+#   $DRIVERFLAGS  passed to the driver (--int8, --twice)
+set -eu
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+sqc=${SQC:-$top/sqc}
+cc=${CC:-cc}
+model=$1 calib=$2 t=$3
+shift 3
+xs=
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do xs="$xs $1"; shift; done
+[ $# -gt 0 ] && shift
+rm -rf "$t" && mkdir -p "$t"
+if [ "$calib" = - ]; then
+	"$sqc" "$model" "$@" --emit=ir -o "$t/m.sqir"
+	"$sqc" "$model" "$@" --emit=c -o "$t/model.c"
+else
+	"$sqc" -O2 "$model" "$@" --calib="$calib" --calib-table="$t/calib.tab" --emit=ir -o "$t/m.sqir"
+	"$sqc" -O2 "$model" "$@" --calib-table="$t/calib.tab" --emit=c -o "$t/model.c"
+fi
+$cc -std=c99 -Wall -Wextra -pedantic -Werror -O2 ${CFLAGS:-} -I"$top/runtime" -I"$t" \
+    "$t/model.c" "$top/tests/c/Inputs/driver.c" "$top/build/libsqcrt.a" -lm -o "$t/run"
+k=0
+for x in $xs; do
+	"$sqc" run "$t/m.sqir" --input "${IN:-input}=$x" -o "$t/o$k"
+	"$t/run" ${DRIVERFLAGS:-} "$x" "$t/c$k.bin"
+	/usr/bin/python3 "$top/tests/c/Inputs/same.py" "$t/o$k/output_0.npy" "$t/c$k.bin"
+	k=$((k + 1))
+done
