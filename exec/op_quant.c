@@ -21,6 +21,7 @@
 #include "opkit.h"
 #include "passes/qparams.h"
 #include "runtime/qkern.h"
+#include "runtime/qtensor.h"
 
 static bool
 sameshape(const Tensor *a, const Tensor *b)
@@ -29,26 +30,11 @@ sameshape(const Tensor *a, const Tensor *b)
 	    && memcmp(a->dim, b->dim, (size_t)a->rank * sizeof a->dim[0]) == 0;
 }
 
-static QMode
-qmode(DType dt)
-{
-	return dt == Du8 ? Qu8 : Qi8;
-}
-
 static int32_t
 code(const Tensor *t, size_t k)
 {
 	return t->dt == Du8 ? ((const uint8_t *)t->data)[k] :
 	    ((const int8_t *)t->data)[k];
-}
-
-static void
-setcode(Tensor *t, size_t k, int32_t v)
-{
-	if (t->dt == Du8)
-		((uint8_t *)t->data)[k] = (uint8_t)v;
-	else
-		((int8_t *)t->data)[k] = (int8_t)v;
 }
 
 /* the [outer][n][inner] view of t for q (per tensor: n = 1) */
@@ -80,18 +66,15 @@ run_quantize(const Module *m, const Ins *in, const Tensor *const *x,
 {
 	const Tensor *t = op_input(m, in, x, 0);
 	const QParam *q = op_qout(m, in, 0, true);
-	size_t outer, inner, o, c, i, k = 0;
+	size_t outer, inner;
 
 	if (t->dt != Df32 || !sameshape(t, y[0]))
 		op_mismatch(m, in);
 	op_needq8(m, in, y[0]);
 	qview(m, in, y[0], q, &outer, &inner);
-	for (o = 0; o < outer; o++)
-		for (c = 0; c < (size_t)q->n; c++)
-			for (i = 0; i < inner; i++, k++)
-				setcode(y[0], k, qp_quantize(qmode(y[0]->dt),
-				    ((const float *)t->data)[k], q->scale[c],
-				    q->zero[c]));
+	/* the generated C's helper (runtime/qtensor.h): the same code */
+	sqc_quantize(t->data, outer, (size_t)q->n, inner, q->scale, q->zero,
+	    y[0]->dt == Du8, y[0]->data);
 }
 
 static void
@@ -100,20 +83,15 @@ run_dequantize(const Module *m, const Ins *in, const Tensor *const *x,
 {
 	const Tensor *t = op_input(m, in, x, 0);
 	const QParam *q = op_qin(m, in, 0, true);
-	size_t outer, inner, o, c, i, k = 0;
+	size_t outer, inner;
 
 	if (y[0]->dt != Df32 || !sameshape(t, y[0]))
 		op_mismatch(m, in);
 	if (t->dt != Di32)
 		op_needq8(m, in, t);
 	qview(m, in, t, q, &outer, &inner);
-	for (o = 0; o < outer; o++)
-		for (c = 0; c < (size_t)q->n; c++)
-			for (i = 0; i < inner; i++, k++)
-				((float *)y[0]->data)[k] = qp_dequantize(
-				    t->dt == Di32 ? ((const int32_t *)
-				    t->data)[k] : code(t, k), q->scale[c],
-				    q->zero[c]);
+	sqc_dequantize(t->data, t->dt == Di32 ? SQC_Q_I32 : t->dt == Du8 ? SQC_Q_U8 :
+	    SQC_Q_I8, outer, (size_t)q->n, inner, q->scale, q->zero, y[0]->data);
 }
 
 static void
@@ -123,16 +101,14 @@ run_requantize(const Module *m, const Ins *in, const Tensor *const *x,
 	const Tensor *t = op_input(m, in, x, 0);
 	const QParam *qi = op_qin(m, in, 0, false);
 	const QParam *qo = op_qout(m, in, 0, false);
-	size_t n = op_numel(t), k;
+	size_t n = op_numel(t);
 
 	if (!sameshape(t, y[0]))
 		op_mismatch(m, in);
 	op_needq8(m, in, t);
 	op_needq8(m, in, y[0]);
-	for (k = 0; k < n; k++)
-		setcode(y[0], k, qp_quantize(qmode(y[0]->dt),
-		    qp_dequantize(code(t, k), qi->scale[0], qi->zero[0]),
-		    qo->scale[0], qo->zero[0]));
+	sqc_requantize(n, t->dt == Du8, t->data, qi->scale[0], qi->zero[0],
+	    y[0]->dt == Du8, qo->scale[0], qo->zero[0], y[0]->data);
 }
 
 /* ---- add, mul ----------------------------------------------------------- */
@@ -217,13 +193,7 @@ unargs(const Module *m, const Ins *in, const Tensor *const *x,
 static void
 clampcodes(const Tensor *t, Tensor *y, int32_t lo, int32_t hi)
 {
-	size_t n = op_numel(t), k;
-
-	for (k = 0; k < n; k++) {
-		int32_t v = code(t, k);
-
-		setcode(y, k, v < lo ? lo : v > hi ? hi : v);
-	}
+	sqc_clamp_codes(op_numel(t), t->dt == Du8, t->data, lo, hi, y->data);
 }
 
 static void

@@ -52,8 +52,14 @@ op_systolic(const Module *m, const Ins *in)
 	if ((in->op == Oconv || in->op == Omax_pool) && nhwcin(m, in) &&
 	    in->nout >= 1 && in->out[0] >= 0 && m->val[in->out[0]].type.q)
 		return true;
-	return (in->op == Omatmul || in->op == Ogemm || in->op == Oadd) &&
-	    ir_attrint(in, "relu", 0) != 0;
+	if (in->op != Omatmul && in->op != Ogemm && in->op != Oadd)
+		return false;
+	if (ir_attrint(in, "relu", 0) != 0)
+		return true;
+	/* on the systolic target the Gemmini kernels run them (as in the
+	 * generated C) wherever they compute the quantized op exactly */
+	return m->target && strcmp(m->target, "systolic") == 0 && in->nout >= 1 &&
+	    in->out[0] >= 0 && m->val[in->out[0]].type.q;
 }
 
 /* ---- conv ---------------------------------------------------------------- */
@@ -183,7 +189,79 @@ run_smaxpool(const Module *m, const Ins *in, const Tensor *const *x,
 	    p, y[0]->data);
 }
 
-/* ---- relu = 1 on matmul, gemm, add ---------------------------------------- */
+/* ---- matmul, gemm, add: Gemmini's kernels where exact ----------------------- */
+
+static bool
+zero8(const Tensor *t, const QParam *q)
+{
+	return t && t->dt == Di8 && q && q->n == 1 && q->zero[0] == 0;
+}
+
+/* tiled_matmul_auto for a 2-D product with i8 operands, zero points 0 and
+ * per-tensor scales, A not transposed, C per column or per element (the
+ * conditions backend/emitc.c uses); false if it does not apply */
+static bool
+tiledmm(const Module *m, const Ins *in, const Tensor *const *x, Tensor *const *y,
+    bool relu)
+{
+	const Tensor *a = x[0], *b = x[1], *c = in->nin > 2 ? x[2] : NULL;
+	const QParam *qa = ir_reftype((Module *)m, in->in[0])->q;
+	const QParam *qb = ir_reftype((Module *)m, in->in[1])->q;
+	const QParam *qy = m->val[in->out[0]].type.q;
+	bool tb = in->op == Ogemm && ir_attrint(in, "transB", 0) != 0, rep;
+	int64_t mm, n, k;
+
+	if (!a || !b || !zero8(a, qa) || !zero8(b, qb) || !zero8(y[0], qy) ||
+	    a->rank != 2 || b->rank != 2 || y[0]->rank != 2 ||
+	    (in->op == Ogemm && (ir_attrint(in, "transA", 0) != 0 ||
+	    ir_attrfloat(in, "alpha", 1) != 1 || ir_attrfloat(in, "beta", 1) != 1)))
+		return false;
+	mm = a->dim[0], k = a->dim[1], n = b->dim[tb ? 0 : 1];
+	if (b->dim[tb ? 1 : 0] != k || y[0]->dim[0] != mm || y[0]->dim[1] != n)
+		return false;
+	if (c && op_numel(c) > 0) {
+		if (c->dt != Di32 || !((c->rank == 1 && c->dim[0] == n) ||
+		    (c->rank == 2 && c->dim[1] == n && (c->dim[0] == 1 || c->dim[0] == mm))))
+			return false;
+		rep = c->rank == 1 || c->dim[0] == 1;
+	} else {
+		c = NULL;
+		rep = false;
+	}
+	tiled_matmul_auto((size_t)mm, (size_t)n, (size_t)k, a->data, b->data,
+	    c ? c->data : NULL, y[0]->data, (size_t)k, (size_t)(tb ? k : n),
+	    (size_t)n, (size_t)n, MVIN_SCALE_IDENTITY, MVIN_SCALE_IDENTITY,
+	    MVIN_SCALE_IDENTITY, relu ? RELU : NO_ACTIVATION,
+	    qp_multiplier(qa->scale[0], qb->scale[0], qy->scale[0]), 0, rep, false,
+	    tb, false, false, 0, CPU);
+	return true;
+}
+
+/* tiled_resadd_auto for the systolic add of two equal-shape i8 operands */
+static bool
+tiledadd(const Module *m, const Ins *in, const Tensor *const *x, Tensor *const *y,
+    bool relu)
+{
+	const Tensor *a = x[0], *b = x[1];
+	const QParam *qa = ir_reftype((Module *)m, in->in[0])->q;
+	const QParam *qb = ir_reftype((Module *)m, in->in[1])->q;
+	const QParam *qy = m->val[in->out[0]].type.q;
+	size_t n, cols;
+
+	if (!m->target || strcmp(m->target, "systolic") != 0 || !a || !b ||
+	    !zero8(a, qa) || !zero8(b, qb) || !zero8(y[0], qy) ||
+	    a->rank != b->rank || memcmp(a->dim, b->dim, (size_t)a->rank * sizeof a->dim[0]) != 0 ||
+	    op_numel(a) != op_numel(y[0]))
+		return false;
+	n = op_numel(a);
+	cols = a->rank > 0 && a->dim[a->rank - 1] > 0 ? (size_t)a->dim[a->rank - 1] : 1;
+	if (n % cols)
+		cols = 1;
+	tiled_resadd_auto(n / cols, cols, qp_multiplier(qa->scale[0], 1, qy->scale[0]),
+	    qp_multiplier(qb->scale[0], 1, qy->scale[0]), 1.0f, a->data, b->data,
+	    y[0]->data, relu, CPU);
+	return true;
+}
 
 static void
 run_withrelu(const Module *m, const Ins *in, const Tensor *const *x,
@@ -193,10 +271,15 @@ run_withrelu(const Module *m, const Ins *in, const Tensor *const *x,
 	const QParam *qy = op_qout(m, in, 0, false);
 	size_t k, n = op_numel(y[0]);
 	int32_t z = qy->zero[0];
+	bool relu = ir_attrint(in, "relu", 0) != 0;
 
+	if (in->op == Oadd ? tiledadd(m, in, x, y, relu) : tiledmm(m, in, x, y, relu))
+		return;
 	if (!e)
 		die("run_withrelu: no quantized %s", optab[in->op].name);
 	e->run(m, in, x, y, scratch);
+	if (!relu)
+		return;
 	op_needq8(m, in, y[0]);
 	for (k = 0; k < n; k++) {
 		if (y[0]->dt == Du8) {
