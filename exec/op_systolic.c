@@ -12,9 +12,13 @@
  * sqc_conv_nhwc, a direct loop with the same arithmetic (int32
  * accumulation, f32 multiplier, round half to even, saturation, relu,
  * Gemmini's pool).  max_pool on nhwc values is ONNX's MaxPool
- * (sqc_maxpool_nhwc).  The generated C calls the same functions.  matmul,
- * gemm and add with `relu = 1` run their quantized implementation
- * (exec_impl_q) and then take max(y, zero point).
+ * (sqc_maxpool_nhwc).  The generated C calls the same functions.  On the
+ * systolic target, matmul and gemm run tiled_matmul_auto and add
+ * tiled_resadd_auto wherever those compute the quantized op exactly (i8,
+ * zero points 0, per-tensor scales: the conditions backend/emitc.c uses, so
+ * interpreter and generated C call the same kernel); otherwise, and on the
+ * ort target, matmul, gemm and add with `relu = 1` run their quantized
+ * implementation (exec_impl_q) and then take max(y, zero point).
  *
  * exec_impl_systolic is the fragment table.c consults first for an
  * instruction op_systolic() accepts.
