@@ -1925,6 +1925,10 @@ done:
 		stats->arena = e.arena;
 		stats->lower = e.lower;
 		stats->nfallback = e.nfb;
+		stats->fallbacks = "";
+		for (int k = 0; k < e.nfb; k++)
+			stats->fallbacks = arena_printf(m->arena, "%s%s\n",
+			    stats->fallbacks, e.fb[k]);
 	}
 	free(e.fb);
 	arena_free(e.a);

@@ -25,6 +25,8 @@ typedef struct EmitCStats {
 	size_t arena;		/* bytes of the static activation arena */
 	size_t lower;		/* the largest set of simultaneously live bytes */
 	int nfallback;		/* convs run by the runtime/ fallback loop */
+	const char *fallbacks;	/* one "node 'N' (Op): reason\n" line each, in
+				 * m's arena ("" for none) */
 } EmitCStats;
 
 void emit_c(Module *m, const char *path, EmitCStats *stats);

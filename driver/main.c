@@ -119,6 +119,7 @@ main(int argc, char **argv)
 	bool want_report = false;
 	int nshapes = 0, nkeep = 0, level = 0, dump = 0, i;
 	PassOpts po = {0};
+	EmitCStats cstats = {0};
 	OnnxFormat fmt = ONNX_QOPS;
 	Module *m;
 	FILE *f;
@@ -250,8 +251,15 @@ main(int argc, char **argv)
 	pipeline_run(m, passes, &po);
 	ir_verify(m);
 
-	if (want_report)	/* before any output file: a failure leaves none */
+	if (want_report && emit && strcmp(emit, "c") == 0)
+		emit_c(m, NULL, &cstats);	/* the checks and the plan, no file */
+	if (want_report) {	/* before any output file: a failure leaves none */
 		report(input, m, shapes, nshapes, report_file);
+		if (emit && strcmp(emit, "c") == 0)
+			printf("# C arena: %zu bytes (lower bound %zu: the most "
+			    "activation bytes live at once)\n# C kernel fallbacks: %d\n%s",
+			    cstats.arena, cstats.lower, cstats.nfallback, cstats.fallbacks);
+	}
 	if (emit && strcmp(emit, "c") == 0) {
 		emit_c(m, out, NULL);
 	} else if (emit) {

@@ -85,24 +85,38 @@ deq(const Tensor *t, const QParam *q, size_t i)
 	return (float)(x - q->zero[0]) * q->scale[0];
 }
 
+/* t's element i compared with the float reference; an nhwc t ([N,H,W,C])
+ * reads the reference, which is nchw, through the permutation */
 static void
-accumulate(Rep *r, Acc *a, const Tensor *t, const QParam *q, const float *ref, bool clip)
+accumulate(Rep *r, Acc *a, const Tensor *t, const QParam *q, Layout l,
+    const float *ref, bool clip)
 {
-	size_t n, i;
-	double d, lo, hi;
+	size_t n, i, j;
+	double d, lo, hi, x;
 	int qmin = t->dt == Du8 ? 0 : -128, qmax = t->dt == Du8 ? 255 : 127;
+	bool nhwc = l == Lnhwc && t->rank == 4;
+	int64_t h = t->dim[1], w = t->dim[2], c = t->dim[3], b, y, xx, ch;
 
 	(void)r;
 	n = t->nbytes;
 	lo = (double)q->scale[0] * (qmin - q->zero[0]);
 	hi = (double)q->scale[0] * (qmax - q->zero[0]);
 	for (i = 0; i < n; i++) {
-		d = (double)ref[i] - deq(t, q, i);
-		a->sig += (double)ref[i] * ref[i];
+		j = i;
+		if (nhwc) {
+			ch = (int64_t)i % c;
+			xx = (int64_t)i / c % w;
+			y = (int64_t)i / (c * w) % h;
+			b = (int64_t)i / (c * w * h);
+			j = (size_t)(((b * c + ch) * h + y) * w + xx);
+		}
+		x = ref[j];
+		d = x - deq(t, q, i);
+		a->sig += x * x;
 		a->err += d * d;
 		if (fabs(d) > a->maxerr)
 			a->maxerr = fabs(d);
-		if (clip && (ref[i] < lo - q->scale[0] / 2 || ref[i] > hi + q->scale[0] / 2))
+		if (clip && (x < lo - q->scale[0] / 2 || x > hi + q->scale[0] / 2))
 			a->clipped++;
 	}
 	a->n += (int64_t)n;
@@ -130,7 +144,8 @@ hook(void *arg, int ins, const Tensor *const *y)
 		if (row < 0 || !r->fval[r->row[row].f])
 			continue;
 		accumulate(r, r->phase == 1 ? &r->row[row].acc : &r->row[row].layer, y[k],
-		    m->val[v].type.q, r->fval[r->row[row].f], r->phase == 1);
+		    m->val[v].type.q, m->val[v].type.layout, r->fval[r->row[row].f],
+		    r->phase == 1);
 	}
 }
 
@@ -190,6 +205,23 @@ perlayer(Rep *r, int **feed)
 			    r->f->val[fv].name)), t);
 			vec_push(l->in, l->nin, l->capin, nv);
 			(*feed)[l->nin - 1] = fv;
+			if (l->val[v].type.layout == Lnhwc && t.rank == 4) {
+				/* the float model is nchw: transpose the feed */
+				static const int64_t perm[4] = {0, 2, 3, 1};
+				Ins *ti = ir_addins(l, Otranspose, 1, 1);
+				Attr *pa = ir_addattr(l, ti, "perm", Aints);
+				Type tt = t;
+				int j;
+				pa->n = 4;
+				pa->ints = (int64_t *)perm;
+				ti->in[0] = ref_val(nv);
+				for (j = 0; j < 4; j++)
+					tt.dim[j] = t.dim[perm[j]], tt.sym[j] = NULL;
+				tt.layout = Lnhwc;
+				nv = ir_addval(l, ir_uniquename(l, arena_printf(l->arena,
+				    "%s__nhwc", r->f->val[fv].name)), tt);
+				ir_setout(l, l->nins - 1, 0, nv);
+			}
 			qi = ir_addins(l, Oquantize, 1, 1);
 			qi->in[0] = ref_val(nv);
 			qv = ir_addval(l, ir_uniquename(l, arena_printf(l->arena, "%s__q",
