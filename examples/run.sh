@@ -10,7 +10,9 @@
 # prints each one's top-1 accuracy and how far sqc is from ONNX Runtime,
 # then quantizes it (-O1) with the calibration images for the Systolic
 # runtime (with the per-tensor --report) and for ONNX Runtime, and prints the
-# int8 accuracy of both next to the float one.  Generated C joins in [4/5].
+# int8 accuracy of both next to the float one; then compiles the -O2 module
+# to C, builds it with runtime/ and prints the C's accuracy beside sqc run's
+# (and that the two are bit-identical).
 # Everything it writes goes to
 # build/example.
 set -eu
@@ -119,3 +121,36 @@ numpy.save(d + "/int8-systolic.npy", numpy.concatenate([numpy.load("%s/q%d.npy" 
 numpy.save(d + "/int8-ort.npy", numpy.concatenate([numpy.fromfile("%s/ort%d/out_0.bin" % (d, k), dtype=numpy.float32).reshape(100, 10) for k in range(3)]))' $out
 quote $py $d/accuracy.py $d/test_labels.npy $out/sqc/output_0.npy \
     $out/int8-systolic.npy $out/int8-ort.npy --min 0.97
+
+echo
+echo "== 7. the systolic back half (-O2: NHWC, fused ReLU/MaxPool, packed"
+echo "   weights) compiled to standalone C that calls the Gemmini kernel API"
+echo "   (runtime/systolic.c on this host), built and run on the test images"
+mkdir -p $out/c
+run ./sqc -O2 "$model" --input-shape input=100,1,16,16 \
+    --calib-table=$out/digits.calib --emit=c -o $out/c/digits.c
+sed -n 's/^#define \(DIGITS_ARENA[A-Z_]*\) *\([0-9]*\).*/    \1 = \2 bytes/p' $out/c/digits.h
+run ${CC:-cc} -std=c99 -O2 -Wall -Wextra -pedantic -I$out/c -Iruntime \
+    $out/c/digits.c $d/main.c build/libsqcrt.a -lm -o $out/c/digits
+$py -c 'import sys, numpy; numpy.load(sys.argv[1]).astype(numpy.float32).tofile(sys.argv[2])' \
+    $d/test_images.npy $out/c/images.f32
+run $out/c/digits $out/c/images.f32 $out/c/logits.f32
+$py -c 'import sys, numpy
+numpy.save(sys.argv[2], numpy.fromfile(sys.argv[1], dtype=numpy.float32).reshape(-1, 10))' \
+    $out/c/logits.f32 $out/int8-c.npy
+./sqc -O2 "$model" --input-shape input=100,1,16,16 --calib-table=$out/digits.calib \
+    --emit=ir -o $out/digits.o2.sqir
+for k in 0 1 2; do
+	./sqc run $out/digits.o2.sqir --input input=$out/b$k.npy -o $out/o2q$k.npy
+done
+$py -c 'import sys, numpy
+d = sys.argv[1]
+numpy.save(d + "/int8-o2.npy", numpy.concatenate([numpy.load("%s/o2q%d.npy" % (d, k)) for k in range(3)]))' $out
+echo "   float, sqc run (-O1 and -O2) and the generated C:"
+quote $py $d/accuracy.py $d/test_labels.npy $out/sqc/output_0.npy \
+    $out/int8-systolic.npy $out/int8-o2.npy $out/int8-c.npy --min 0.97
+quote $py -c 'import sys, numpy
+a, b = numpy.load(sys.argv[1]), numpy.load(sys.argv[2])
+same = a.shape == b.shape and a.tobytes() == b.tobytes()
+print("generated C vs sqc run -O2: %s (%d logits)" % ("bit-identical" if same else "DIFFERENT", a.size))
+sys.exit(0 if same else 1)' $out/int8-o2.npy $out/int8-c.npy
