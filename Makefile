@@ -203,4 +203,5 @@ bench: sqc $B/.setup
 	$(PYTHON) bench/import_export.py
 	$(PYTHON) bench/run_vs_ort.py
 	$(PYTHON) bench/quantize.py
+	$(PYTHON) bench/emitc_vs_ort.py
 .PHONY: bench
