@@ -9,10 +9,21 @@
 #           as it is (a .sqir already in its -O2 form)
 #   $IN     the graph input's name (default: input)
 #   $DRIVERFLAGS  passed to the driver (--int8, --twice)
+# When $SQC is a sanitized build (build-san/sqc, `make check SANITIZE=1`) the
+# C is built with the same sanitizers against that build's libsqcrt.a, so
+# the generated code runs under ASan + UBSan too.
 set -eu
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 sqc=${SQC:-$top/sqc}
 cc=${CC:-cc}
+lib=$top/build/libsqcrt.a
+san=
+case $sqc in
+*/build-san/sqc)
+	lib=$(dirname "$sqc")/libsqcrt.a
+	san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+	;;
+esac
 model=$1 calib=$2 t=$3
 shift 3
 xs=
@@ -26,8 +37,8 @@ else
 	"$sqc" -O2 "$model" "$@" --calib="$calib" --calib-table="$t/calib.tab" --emit=ir -o "$t/m.sqir"
 	"$sqc" -O2 "$model" "$@" --calib-table="$t/calib.tab" --emit=c -o "$t/model.c"
 fi
-$cc -std=c99 -Wall -Wextra -pedantic -Werror -O2 ${CFLAGS:-} -I"$top/runtime" -I"$t" \
-    "$t/model.c" "$top/tests/c/Inputs/driver.c" "$top/build/libsqcrt.a" -lm -o "$t/run"
+$cc -std=c99 -Wall -Wextra -pedantic -Werror -O2 $san ${CFLAGS:-} -I"$top/runtime" -I"$t" \
+    "$t/model.c" "$top/tests/c/Inputs/driver.c" "$lib" -lm -o "$t/run"
 k=0
 for x in $xs; do
 	"$sqc" run "$t/m.sqir" --input "${IN:-input}=$x" -o "$t/o$k"
