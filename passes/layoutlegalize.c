@@ -12,7 +12,8 @@
  *           dequantize, reshape, flatten, graph outputs) sees nchw.  A
  *           transpose is inserted only where an nhwc value meets an nchw
  *           consumer or the other way round, one per value and direction,
- *           placed before its first use.  With --io-layout=nhwc, a 4-D
+ *           placed before its first use; a transpose that undoes the
+ *           transpose before it goes.  With --io-layout=nhwc, a 4-D
  *           float graph input that is only quantized for nhwc ops, and a
  *           graph output dequantized from an nhwc value, are nhwc
  *           themselves (the model then takes and gives NHWC data).
@@ -234,6 +235,89 @@ remapaxis(Module *m, Ins *in)
 	a->i = newpos[ax];
 }
 
+/* same element type, dims, layout (none and nchw alike) and parameters */
+static bool
+sametensor(const Type *a, const Type *b)
+{
+	Layout la = a->layout == Lnone ? Lnchw : a->layout;
+	Layout lb = b->layout == Lnone ? Lnchw : b->layout;
+	int k;
+
+	if (a->dt != b->dt || a->rank != b->rank || la != lb || !a->q != !b->q)
+		return false;
+	for (k = 0; k < a->rank; k++)
+		if (a->dim[k] != b->dim[k])
+			return false;
+	if (a->q && (a->q->n != b->q->n || a->q->axis != b->q->axis))
+		return false;
+	for (k = 0; a->q && k < a->q->n; k++)
+		if (a->q->scale[k] != b->q->scale[k] || a->q->zero[k] != b->q->zero[k])
+			return false;
+	return true;
+}
+
+/* a transpose of a transpose that undoes it reads the original value (its
+ * layout and dims are what the consumers of the outer one expect); one
+ * such pair per call, true if one went */
+static bool
+cancel1(Module *m, Arena *a)
+{
+	Uses *u = ir_uses(m, a);
+	Ins *t2, *t1;
+	const Attr *p1, *p2;
+	int i, k, x;
+	bool id, onlyt;
+	Type want;
+
+	for (i = 0; i < m->nins; i++) {
+		t2 = &m->ins[i];
+		if (t2->op != Otranspose || t2->in[0].kind != Rval ||
+		    m->val[t2->in[0].idx].def < 0 || ir_isoutput(m, t2->out[0]))
+			continue;
+		t1 = &m->ins[m->val[t2->in[0].idx].def];
+		if (t1->op != Otranspose || t1->in[0].kind != Rval)
+			continue;
+		p1 = ir_getattr(t1, "perm");
+		p2 = ir_getattr(t2, "perm");
+		if (!p1 || !p2 || p1->kind != Aints || p2->kind != Aints || p1->n != p2->n)
+			continue;
+		id = true;
+		for (k = 0; k < p2->n; k++)
+			if (p2->ints[k] < 0 || p2->ints[k] >= p1->n ||
+			    p1->ints[p2->ints[k]] != k)
+				id = false;
+		if (!id)
+			continue;
+		/* a value from the model carries no layout; when it only feeds
+		 * transposes it can take the one its new consumers expect */
+		x = t1->in[0].idx;
+		want = m->val[x].type;
+		onlyt = true;
+		for (k = 0; k < u->count[x]; k++)
+			if (m->ins[u->user[x][k]].op != Otranspose)
+				onlyt = false;
+		if (want.layout == Lnone && onlyt && !ir_isoutput(m, x))
+			want.layout = m->val[t2->out[0]].type.layout;
+		if (!sametensor(&want, &m->val[t2->out[0]].type))
+			continue;
+		m->val[x].type = want;
+		ir_replaceuses(m, ref_val(t2->out[0]), ref_val(x));
+		t2->op = Onop;
+		return true;
+	}
+	return false;
+}
+
+static void
+cancel(Module *m)
+{
+	Arena *a = arena_new();
+
+	while (cancel1(m, a))
+		arena_reset(a);
+	arena_free(a);
+}
+
 void
 layout_legalize(Module *m)
 {
@@ -316,5 +400,6 @@ layout_legalize(Module *m)
 		m->out[k] = ref_val(nv);
 	}
 	arena_free(c.a);
+	cancel(m);
 	ir_compact(m);
 }
