@@ -67,7 +67,7 @@ FRONTOBJ = $B/frontend/onnx.o $B/frontend/textir.o $B/frontend/read.o \
 PASSOBJ  = $B/passes/pipeline.o $B/passes/canonicalize.o $B/passes/calibrate.o \
            $B/passes/calibstats.o $B/passes/calibtable.o $B/passes/qparams.o \
            $B/passes/quantize.o $B/passes/propagatequant.o $B/passes/layoutlegalize.o \
-           $B/passes/relufuse.o $B/passes/weightpack.o
+           $B/passes/relufuse.o $B/passes/weightpack.o $B/passes/equalize.o
 BACKOBJ  = $(patsubst %.c,$B/%.o,$(wildcard backend/*.c))
 DRVOBJ   = $B/driver/main.o $B/driver/run.o $B/driver/mergecalib.o $B/driver/report.o
 # runtime/ is the kernel library generated C links too (libsqcrt.a); exec/

@@ -254,7 +254,7 @@ main(int argc, char **argv)
 	if (want_report && emit && strcmp(emit, "c") == 0)
 		emit_c(m, NULL, &cstats);	/* the checks and the plan, no file */
 	if (want_report) {	/* before any output file: a failure leaves none */
-		report(input, m, shapes, nshapes, report_file);
+		report(input, m, shapes, nshapes, report_file, passes);
 		if (emit && strcmp(emit, "c") == 0)
 			printf("# C arena: %zu bytes (lower bound %zu: the most "
 			    "activation bytes live at once)\n# C kernel fallbacks: %d\n%s",

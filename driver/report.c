@@ -13,8 +13,9 @@
  *   per layer    each quantized op fed the float model's values of its
  *                operands, quantized with the operands' parameters (its own
  *                error only).
- * The float reference is the model read again and canonicalized (the same
- * function before quantization); the per-layer module is a copy of the
+ * The float reference is the model read again and put through the
+ * pipeline's float passes before calibrate (canonicalize, equalize: the
+ * function the quantizer started from); the per-layer module is a copy of the
  * quantized one in which every quantized activation operand of a
  * non-trivial op is replaced by quantize(new float graph input).  Rows are
  * sorted worst per-layer SQNR first; a summary gives each graph output's
@@ -334,9 +335,31 @@ writefile(Rep *r, const char *file)
 	outfile_commit();
 }
 
+/* the float passes of the pipeline, before calibration: the reference is
+ * the function the quantizer started from (canonicalize, equalize) */
+static void
+floatpasses(Module *f, const char *list)
+{
+	const char *p = list, *e;
+	size_t n;
+
+	while (p && *p) {
+		e = strchr(p, ',');
+		n = e ? (size_t)(e - p) : strlen(p);
+		if (n == 8 && strncmp(p, "equalize", 8) == 0)
+			equalize(f);
+		else if (n == 12 && strncmp(p, "canonicalize", 12) == 0)
+			canonicalize(f);
+		else if ((n == 9 && strncmp(p, "calibrate", 9) == 0) ||
+		    (n == 8 && strncmp(p, "quantize", 8) == 0))
+			return;
+		p = e ? e + 1 : NULL;
+	}
+}
+
 void
 report(const char *input, Module *q, const char *const *shapes, int nshapes,
-    const char *file)
+    const char *file, const char *passes)
 {
 	Rep r = {0};
 	Dataset *d;
@@ -358,7 +381,7 @@ report(const char *input, Module *q, const char *const *shapes, int nshapes,
 	r.f = module_read(input);
 	for (i = 0; i < nshapes; i++)
 		fix_input_shape(r.f, shapes[i]);
-	canonicalize(r.f);
+	floatpasses(r.f, passes);
 	ir_infer(r.f);
 	ir_infer(q);
 	r.fof = arena_alloc(a, (size_t)(q->nval + 1) * sizeof(int));

@@ -5,6 +5,6 @@
 int run_main(int argc, char **argv);
 /* report.c: --report[=FILE] on the final quantized module q of model input */
 void report(const char *input, Module *q, const char *const *shapes, int nshapes,
-    const char *file);
+    const char *file, const char *passes);
 
 #endif

@@ -58,6 +58,7 @@ void pipeline_run(Module *m, const char *list, const PassOpts *opts);
 
 /* the passes */
 void canonicalize(Module *m);
+void equalize(Module *m);
 void calibrate(Module *m);
 void quantize(Module *m);
 void propagate_quant(Module *m);

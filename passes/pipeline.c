@@ -16,6 +16,9 @@ const Pass passtab[] = {
 	{"canonicalize", canonicalize,
 	    "import clean-up: Constant to the constant table, drop Identity/Dropout, "
 	    "fold BatchNormalization into Conv, normalise Clip, infer shapes, fold shape arithmetic"},
+	{"equalize", equalize,
+	    "cross-layer equalization of conv/gemm pairs (through Relu, pools): "
+	    "per-channel weight ranges evened out, float function unchanged"},
 	{"calibrate", calibrate,
 	    "run the float model on --calib data and attach a range to every f32 "
 	    "activation (--calib-method, --calib-table)"},
