@@ -6,12 +6,21 @@
  * read back as int32 by wrap32.  Rounding is round_sat: the float product is
  * range-checked first, so every float-to-integer conversion is defined; the
  * remainder p - trunc(p) is exact for |p| < 129, so the tie test is exact
- * without touching the floating-point environment.  Convolutions produce one
- * output pixel at a time in chunks of CHUNK output channels (a stack
- * buffer); a fused pool recomputes the conv outputs of each window cell.
+ * without touching the floating-point environment.
+ *
+ * Convolutions: the blocked paths (rows_run with a RowsCore: on x86 with
+ * AVX-512 VNNI systolic_x86.h's conv and depthwise cores, elsewhere a
+ * portable depthwise core) produce output rows, a fused pool taking them
+ * row by row; what they do not cover (other layouts, rotation, input
+ * dilation, rows wider than their buffer, plain convs without VNNI) runs
+ * conv_run: one output pixel at a time in chunks of CHUNK output channels,
+ * a fused pool recomputing the conv outputs of each window cell.  All paths
+ * give the same bits (exact integer sums, the same output pipeline).  No
+ * heap; stack use is bounded (at most about 40 KiB per call).
  */
 #include <limits.h>
 
+#include "simd.h"
 #include "systolic.h"
 
 #ifndef SQC_GEMMINI_MACRO_ROUNDING
@@ -305,6 +314,189 @@ conv_run(const Conv *c)
 	}
 }
 
+#if RT_X86
+#define SYS_X86 1
+#include "systolic_x86.h"
+#endif
+
+/* --- blocked paths ------------------------------------------------------ */
+
+/*
+ * A RowsCore computes the conv outputs of image b at flattened output
+ * pixels [p0, p0 + np) (p = orow * OW + ocol), channels [o0, o0 + nco):
+ * output (p, j) goes to out[(p - p0) * ops + j - o0].  rows_run drives one
+ * over a whole call.  The cores: systolic_x86.h's (AVX-512 VNNI: conv and
+ * depthwise), and a portable depthwise one below, plain C for the loop
+ * vectoriser (-O3), built as is and once more for AVX2 on x86: the weights
+ * of PN channels transposed to [k*k][PN] on the stack (4 KiB with rows_run's
+ * 24 KiB) so the channel loop is contiguous.  Without AVX-512 VNNI a plain
+ * conv runs conv_run's loops (a portable blocked conv core was tried and
+ * lost to them: GCC's vectoriser does not keep a block of sums in
+ * registers).
+ */
+typedef void RowsCore(const Conv *c, long b, long p0, long np, long o0,
+    long nco, elem_t *out, long ops);
+
+enum { PN = 64, DWKK = 64, ROWB = 8192 };
+
+#if defined(__GNUC__)
+#define PC_INLINE static inline __attribute__((always_inline))
+#else
+#define PC_INLINE static inline
+#endif
+
+/* the layouts the cores read: NHWC, HWIO, no rotation or input dilation */
+static bool
+rows_conv_ok(const Conv *c)
+{
+	if (c->dw)
+		return c->k * c->k <= DWKK;
+	return !c->rot && !c->tin && !c->tw1203 && !c->tw0132 &&
+	    c->idil == 1 && c->CI > 0;
+}
+
+PC_INLINE void
+pc_dw_body(const Conv *c, long b, long p0, long np, long o0, long nco,
+    elem_t *out, long ops)
+{
+	int16_t wt[DWKK][PN];
+	uint32_t acc[PN];
+	long kk = c->k * c->k, c0, n, t, j, p, orow, ocol, y, x, kr, kc;
+
+	for (c0 = o0; c0 < o0 + nco; c0 += PN) {
+		n = o0 + nco - c0 < PN ? o0 + nco - c0 : PN;
+		for (t = 0; t < kk; t++)
+			for (j = 0; j < n; j++)
+				wt[t][j] = c->w[(c0 + j) * kk + t];
+		for (p = p0; p < p0 + np; p++) {
+			orow = p / c->OW, ocol = p % c->OW;
+			for (j = 0; j < n; j++)
+				acc[j] = c->bias == NULL ? 0 :
+				    (uint32_t)c->bias[c0 + j];
+			for (kr = 0; kr < c->k; kr++) {
+				y = orow * c->stride + kr - c->pad;
+				if (y < 0 || y >= c->IH)
+					continue;
+				for (kc = 0; kc < c->k; kc++) {
+					const elem_t *s;
+					const int16_t *w;
+
+					x = ocol * c->stride + kc - c->pad;
+					if (x < 0 || x >= c->IW)
+						continue;
+					s = c->in + ((b * c->IH + y) * c->IW +
+					    x) * c->CI + c0;
+					w = wt[kr * c->k + kc];
+					for (j = 0; j < n; j++)
+						acc[j] += (uint32_t)(s[j] * w[j]);
+				}
+			}
+			for (j = 0; j < n; j++)
+				out[(p - p0) * ops + c0 - o0 + j] = scale_and_sat(
+				    wrap32(acc[j]), c->act, c->scale, 0);
+		}
+	}
+}
+
+static void
+pc_dw(const Conv *c, long b, long p0, long np, long o0, long nco,
+    elem_t *out, long ops)
+{
+	pc_dw_body(c, b, p0, np, o0, nco, out, ops);
+}
+
+#if RT_X86
+static RT_AVX2 void
+pc_dw_avx2(const Conv *c, long b, long p0, long np, long o0, long nco,
+    elem_t *out, long ops)
+{
+	pc_dw_body(c, b, p0, np, o0, nco, out, ops);
+}
+#endif
+
+/* the core for this CPU (SQC_ISA caps it, as for the float kernels);
+ * NULL: conv_run */
+static RowsCore *
+rows_core(const Conv *c)
+{
+#if SYS_X86
+	if (sx_usable())
+		return c->dw ? sx_dw : sx_conv;
+#endif
+#if RT_X86
+	if (rt_isa() >= RT_ISA_AVX2)
+		return c->dw ? pc_dw_avx2 : NULL;
+#endif
+	return c->dw ? pc_dw : NULL;
+}
+
+/* the whole call through core, with the fused pool row by row: each conv
+ * output row under a window row is computed once per pooled row that
+ * needs it, into a bounded stack buffer (the windows' columns share it).
+ * false: rows too wide for the buffer, use conv_run. */
+static bool
+rows_run(const Conv *c, RowsCore *core)
+{
+	elem_t row[ROWB];
+	int16_t mx[ROWB];
+	long b, o0, n, ncp, pr, pc, wr, wc, orow, ocol, j, w;
+	int16_t v;
+
+	if (c->pstride == 0) {
+		for (b = 0; b < c->N; b++)
+			if (c->tout)
+				core(c, b, 0, c->OH * c->OW, 0, c->CO,
+				    c->out + b * c->CO, c->N * c->CO);
+			else
+				core(c, b, 0, c->OH * c->OW, 0, c->CO,
+				    c->out + b * c->OH * c->OW * c->out_stride,
+				    c->out_stride);
+		return true;
+	}
+	w = c->OW > c->POW ? c->OW : c->POW;
+	if (w < 1 || w > ROWB)
+		return false;
+	ncp = ROWB / w < c->CO ? ROWB / w : c->CO;
+	for (b = 0; b < c->N; b++)
+	for (o0 = 0; o0 < c->CO; o0 += n) {
+		n = c->CO - o0 < ncp ? c->CO - o0 : ncp;
+		for (pr = 0; pr < c->POH; pr++) {
+			for (j = 0; j < c->POW * n; j++)
+				mx[j] = NONE;
+			for (wr = 0; wr < c->psize; wr++) {
+				orow = pr * c->pstride + wr - c->ppad;
+				if (orow < 0 || orow >= c->OH) {
+					for (j = 0; j < c->POW * n; j++)
+						if (mx[j] < 0)
+							mx[j] = 0;
+					continue;
+				}
+				core(c, b, orow * c->OW, c->OW, o0, n, row, n);
+				for (pc = 0; pc < c->POW; pc++)
+				for (wc = 0; wc < c->psize; wc++) {
+					ocol = pc * c->pstride + wc - c->ppad;
+					for (j = 0; j < n; j++) {
+						v = ocol < 0 || ocol >= c->OW ?
+						    0 : row[ocol * n + j];
+						if (v > mx[pc * n + j])
+							mx[pc * n + j] = v;
+					}
+				}
+			}
+			for (pc = 0; pc < c->POW; pc++) {
+				elem_t *o = c->tout ? c->out + ((pr * c->POW
+				    + pc) * c->N + b) * c->CO : c->out + ((b *
+				    c->POH + pr) * c->POW + pc) * c->out_stride;
+
+				for (j = 0; j < n; j++)
+					o[o0 + j] = (elem_t)mx[pc * n + j];
+			}
+		}
+	}
+	return true;
+}
+
+
 /* fill in the pooled dims; false if the arguments are invalid */
 static bool
 conv_check(Conv *c)
@@ -355,8 +547,12 @@ tiled_conv_stride_auto(int batch_size, int in_row_dim, int in_col_dim,
 	c.in = input, c.w = weights, c.bias = bias, c.out = output;
 	c.act = act, c.scale = scale;
 	c.psize = pool_size, c.pstride = pool_stride, c.ppad = pool_padding;
-	if (conv_check(&c))
-		conv_run(&c);
+	if (!conv_check(&c))
+		return;
+	if (rows_conv_ok(&c) && rows_core(&c) &&
+	    rows_run(&c, rows_core(&c)))
+		return;
+	conv_run(&c);
 }
 
 void
@@ -440,8 +636,12 @@ tiled_conv_dw_auto(int batch_size, int in_row_dim, int in_col_dim,
 	c.in = input, c.w = weights, c.bias = bias, c.out = output;
 	c.act = act, c.scale = scale;
 	c.psize = pool_size, c.pstride = pool_stride, c.ppad = pool_padding;
-	if (conv_check(&c))
-		conv_run(&c);
+	if (!conv_check(&c))
+		return;
+	if (rows_conv_ok(&c) && rows_core(&c) &&
+	    rows_run(&c, rows_core(&c)))
+		return;
+	conv_run(&c);
 }
 
 void
@@ -473,6 +673,13 @@ tiled_resadd_stride_auto(const size_t dim_I, const size_t dim_J,
 	int r, lo = relu ? 0 : -128;
 
 	(void)matadd_type;
+#if SYS_X86 && !SQC_GEMMINI_MACRO_ROUNDING
+	if (sx_usable()) {
+		sx_resadd(dim_I, dim_J, A_scale, B_scale, C_scale, stride, A,
+		    B, C, relu);
+		return;
+	}
+#endif
 	for (i = 0; i < dim_I; i++)
 		for (j = 0; j < dim_J; j++) {
 			e = i * stride + j;

@@ -86,11 +86,11 @@
  *                       a negative size or padding, stride, kernel_dim,
  *                       dilations < 1, pool_stride < 0, or pooling with
  *                       pool_size < 1 or POH/POW < 1.
- *                       No heap: the conv outputs under a pool window are
- *                       recomputed for every window they fall in (outputs
- *                       are produced in chunks of 64 channels with a bounded
- *                       stack buffer), so overlapping pools cost up to
- *                       pool_size^2/pool_stride^2 times a plain conv.
+ *                       No heap: the fast paths compute conv output rows
+ *                       into a bounded stack buffer and pool them row by
+ *                       row (a row recomputed at most pool_size/pool_stride
+ *                       times); other cases recompute the outputs under
+ *                       each pool window.  Stack use at most about 40 KiB.
  *   tiled_conv          tiled_conv_stride_auto with explicit tile sizes
  *                       (ignored).
  *   tiled_conv_downsample  1x1, stride 2, no padding, no pool (§4.4); equal

@@ -7,6 +7,7 @@
  */
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -759,4 +760,388 @@ Test(systolic, pool_standalone)
 	/* pool_stride 0 copies */
 	tiled_pool_auto(1, 2, 2, 1, 2, 1, 3, 0, 1, in, out, CPU);
 	EQ8(out, 1, 2, 3, 4);
+}
+
+/* --- random shapes against reference loops ----------------------------- */
+
+/*
+ * The kernels (whichever fast path this CPU runs, and the plain loops with
+ * SQC_ISA=base) against loops written here from the spec (shared reference
+ * gemmini-kernels.md §3, §4.3, §4.5, §4.6): sums modulo 2^32, then
+ * round(x * scale) half to even (rintf in the default rounding mode),
+ * saturation to int8, relu; the pool's padding cells count as 0.  Shapes
+ * are drawn from a fixed-seed generator: odd channel counts, 1x1 to 7x7
+ * kernels, strides 1-2, padding, dilation, pools, batch > 1, strided rows.
+ */
+
+static uint32_t rng_state;
+
+static uint32_t
+rnd(void)
+{
+	rng_state = rng_state * 1664525u + 1013904223u;
+	return rng_state >> 8;
+}
+
+/* uniform in [lo, hi] */
+static int
+rndi(int lo, int hi)
+{
+	return lo + (int)(rnd() % (uint32_t)(hi - lo + 1));
+}
+
+static elem_t *
+rnd8(long n)
+{
+	elem_t *p = malloc((size_t)(n > 0 ? n : 1));
+	long i;
+
+	cr_assert(p != NULL);
+	for (i = 0; i < n; i++)
+		p[i] = (elem_t)rndi(-128, 127);
+	return p;
+}
+
+/* a bias: mostly small, sometimes near the int32 limits (wraparound) */
+static acc_t *
+rnd_bias(long n)
+{
+	acc_t *p = malloc((size_t)(n > 0 ? n : 1) * sizeof *p);
+	long i;
+	int big = rndi(0, 3) == 0;
+
+	cr_assert(p != NULL);
+	for (i = 0; i < n; i++)
+		p[i] = big ? (acc_t)(rndi(0, 1) ? INT32_MAX - rndi(0, 40000) :
+		    INT32_MIN + rndi(0, 40000)) : rndi(-30000, 30000);
+	return p;
+}
+
+/* scales: round numbers (many ties), random ones, and the odd NaN */
+static float
+rnd_scale(void)
+{
+	static const float fixed[] = {0.5f, 0.25f, 1.0f / 64, 1.0f / 512,
+	    1.0f / 4096, 0.0f, 3.0f};
+
+	switch (rndi(0, 9)) {
+	case 0:
+		return NAN;
+	case 1: case 2: case 3:
+		return fixed[rndi(0, 6)];
+	default:
+		return (float)rndi(1, 100000) / (float)(1 << rndi(12, 22));
+	}
+}
+
+static int
+ref_sat(uint32_t sum, float scale, int act)
+{
+	/* the sum read as int32 (two's complement) */
+	int32_t x = sum <= INT32_MAX ? (int32_t)sum :
+	    (int32_t)(sum - 0x80000000u) + INT32_MIN;
+	float p = (float)x * scale;
+	int y;
+
+	if (isnan(p))
+		y = -128;
+	else if (p >= 128.0f)
+		y = 127;
+	else if (p <= -129.0f)
+		y = -128;
+	else
+		y = (int)rintf(p);
+	y = y > 127 ? 127 : y < -128 ? -128 : y;
+	if (act == RELU && y < 0)
+		y = 0;
+	return y;
+}
+
+typedef struct RConv {
+	int n, ih, iw, ci, co, oh, ow, stride, idil, kdil, pad, k;
+	int ins, ws, outs, act, psize, pstride, ppad, poh, pow;
+	bool tout, dw;
+	float scale;
+	elem_t *in, *w;
+	acc_t *bias;
+} RConv;
+
+/* conv output (b, r, c, o) per §4.3 / §4.5, before the pool */
+static int
+ref_conv_at(const RConv *c, int b, int r, int col, int o)
+{
+	uint32_t s = c->bias ? (uint32_t)c->bias[o] : 0;
+	int kr, kc, ich, y, x;
+
+	for (kr = 0; kr < c->k; kr++)
+		for (kc = 0; kc < c->k; kc++) {
+			y = r * c->stride + kr * c->kdil - c->pad;
+			x = col * c->stride + kc * c->kdil - c->pad;
+			if (y < 0 || x < 0 || y % c->idil || x % c->idil)
+				continue;
+			y /= c->idil, x /= c->idil;
+			if (y >= c->ih || x >= c->iw)
+				continue;
+			if (c->dw) {
+				s += (uint32_t)(c->in[((b * c->ih + y) * c->iw
+				    + x) * c->ci + o] * c->w[(o * c->k + kr) *
+				    c->k + kc]);
+				continue;
+			}
+			for (ich = 0; ich < c->ci; ich++)
+				s += (uint32_t)(c->in[((b * c->ih + y) * c->iw
+				    + x) * c->ins + ich] * c->w[((kr * c->k +
+				    kc) * c->ci + ich) * c->ws + o]);
+		}
+	return ref_sat(s, c->scale, c->act);
+}
+
+static long
+ref_out_index(const RConv *c, int b, int r, int col, int o)
+{
+	if (c->tout)
+		return (((long)r * c->pow + col) * c->n + b) * c->co + o;
+	return (((long)b * c->poh + r) * c->pow + col) * c->outs + o;
+}
+
+/* run the kernel on c and compare every output cell; the cells between
+ * rows (out_stride > co) must keep their canary */
+static void
+check_conv(RConv *c, const char *what)
+{
+	long size, i, bad = 0;
+	elem_t *got, *want;
+	int b, r, col, o, wr, wc, m, v, orow, ocol;
+
+	c->poh = c->oh, c->pow = c->ow;
+	if (c->pstride) {
+		c->poh = (c->oh + 2 * c->ppad - c->psize) / c->pstride + 1;
+		c->pow = (c->ow + 2 * c->ppad - c->psize) / c->pstride + 1;
+	}
+	size = (long)c->n * c->poh * c->pow * (c->tout ? c->co : c->outs);
+	got = malloc((size_t)size + 1);
+	want = malloc((size_t)size + 1);
+	cr_assert(got && want);
+	memset(got, 0x5a, (size_t)size + 1);
+	memset(want, 0x5a, (size_t)size + 1);
+	for (b = 0; b < c->n; b++)
+	for (r = 0; r < c->poh; r++)
+	for (col = 0; col < c->pow; col++)
+	for (o = 0; o < c->co; o++) {
+		if (!c->pstride) {
+			want[ref_out_index(c, b, r, col, o)] =
+			    (elem_t)ref_conv_at(c, b, r, col, o);
+			continue;
+		}
+		m = -1000;
+		for (wr = 0; wr < c->psize; wr++)
+		for (wc = 0; wc < c->psize; wc++) {
+			orow = r * c->pstride + wr - c->ppad;
+			ocol = col * c->pstride + wc - c->ppad;
+			v = orow < 0 || orow >= c->oh || ocol < 0 ||
+			    ocol >= c->ow ? 0 :
+			    ref_conv_at(c, b, orow, ocol, o);
+			m = v > m ? v : m;
+		}
+		want[ref_out_index(c, b, r, col, o)] = (elem_t)m;
+	}
+	if (c->dw)
+		tiled_conv_dw_auto(c->n, c->ih, c->iw, c->ci, c->oh, c->ow,
+		    c->stride, c->pad, c->k, c->in, c->w, c->bias, got, c->act,
+		    c->scale, c->psize, c->pstride, c->ppad, CPU);
+	else
+		tiled_conv_stride_auto(c->n, c->ih, c->iw, c->ci, c->co, c->oh,
+		    c->ow, c->stride, c->idil, c->kdil, c->pad, c->k, c->ins,
+		    c->ws, c->outs, false, c->tout, false, false, false, c->in,
+		    c->w, c->bias, got, c->act, c->scale, c->psize,
+		    c->pstride, c->ppad, WS);
+	for (i = 0; i <= size; i++)
+		if (got[i] != want[i] && bad++ < 5)
+			cr_log_error("%s: n%d %dx%dx%d -> %dx%dx%d k%d s%d "
+			    "p%d kd%d id%d pool %d/%d/%d tout%d: [%ld] %d, "
+			    "want %d", what, c->n, c->ih, c->iw, c->ci, c->oh,
+			    c->ow, c->co, c->k, c->stride, c->pad, c->kdil,
+			    c->idil, c->psize, c->pstride, c->ppad, c->tout, i,
+			    got[i], want[i]);
+	cr_assert(eq(long, bad, 0), "%s: %ld cells differ", what, bad);
+	free(got);
+	free(want);
+}
+
+/* a random conv (dw: depthwise); big: wide enough for several K slices
+ * and output-channel chunks */
+static void
+rnd_conv(RConv *c, bool dw, bool big)
+{
+	static const int ks[] = {1, 1, 2, 3, 3, 5, 7};
+
+	memset(c, 0, sizeof *c);
+	c->dw = dw;
+	c->n = rndi(1, 3);
+	c->k = ks[rndi(0, 6)];
+	c->stride = rndi(1, 2);
+	c->idil = dw || rndi(0, 5) ? 1 : 2;
+	c->kdil = dw || rndi(0, 4) ? 1 : 2;
+	c->pad = rndi(0, c->k);
+	c->ih = rndi(1, 12);
+	c->iw = rndi(1, 12);
+	c->ci = big ? rndi(60, 300) : rndi(1, 40);
+	c->co = dw ? c->ci : big ? rndi(200, 600) : rndi(1, 70);
+	{
+		int dih = c->ih + (c->ih - 1) * (c->idil - 1);
+		int diw = c->iw + (c->iw - 1) * (c->idil - 1);
+		int dk = c->k + (c->k - 1) * (c->kdil - 1);
+
+		c->oh = (dih + 2 * c->pad - dk) / c->stride + 1;
+		c->ow = (diw + 2 * c->pad - dk) / c->stride + 1;
+		if (dih + 2 * c->pad < dk || diw + 2 * c->pad < dk)
+			c->oh = c->ow = rndi(1, 3);	/* all padding */
+	}
+	c->ins = dw ? c->ci : c->ci + rndi(0, 1) * rndi(1, 5);
+	c->ws = dw ? 0 : c->co + rndi(0, 1) * rndi(1, 5);
+	c->outs = dw ? c->co : c->co + rndi(0, 1) * rndi(1, 5);
+	c->tout = !dw && rndi(0, 5) == 0;
+	if (c->tout)
+		c->outs = c->co;
+	c->act = rndi(0, 1) ? RELU : NO_ACTIVATION;
+	c->scale = rnd_scale();
+	if (rndi(0, 2) == 0 && c->oh >= 1 && c->ow >= 1) {
+		c->psize = rndi(1, 3);
+		c->pstride = rndi(1, 2);
+		c->ppad = rndi(0, c->psize - 1);
+		if (c->oh + 2 * c->ppad < c->psize ||
+		    c->ow + 2 * c->ppad < c->psize)
+			c->pstride = 0;
+	}
+	c->in = rnd8((long)c->n * c->ih * c->iw * c->ins);
+	c->w = dw ? rnd8((long)c->ci * c->k * c->k) :
+	    rnd8((long)c->k * c->k * c->ci * c->ws);
+	c->bias = rndi(0, 5) == 0 ? NULL : rnd_bias(c->co);
+}
+
+static void
+free_conv(RConv *c)
+{
+	free(c->in);
+	free(c->w);
+	free(c->bias);
+}
+
+static void
+conv_random(bool dw, bool big, int count, uint32_t seed)
+{
+	static const char *isa[] = {"base", "avx2", "avx512"};
+	RConv c;
+	int t, i;
+
+	for (i = 0; i < 3; i++) {
+		setenv("SQC_ISA", isa[i], 1);
+		rng_state = seed;
+		for (t = 0; t < count; t++) {
+			rnd_conv(&c, dw, big);
+			check_conv(&c, isa[i]);
+			free_conv(&c);
+		}
+	}
+	unsetenv("SQC_ISA");
+}
+
+Test(systolic, random_conv)
+{
+	conv_random(false, false, 300, 1);
+}
+
+Test(systolic, random_conv_wide)
+{
+	conv_random(false, true, 12, 2);
+}
+
+Test(systolic, random_conv_dw)
+{
+	conv_random(true, false, 300, 3);
+	conv_random(true, true, 10, 4);
+}
+
+/* rows wider than the fast path's pool buffer (8192 cells: 300 x 40
+ * needs several channel chunks, 9000 columns the plain loops) */
+Test(systolic, random_conv_pool_wide_rows)
+{
+	static const int iw[] = {300, 40, 40, 9000}, ci[] = {3, 5, 7, 2};
+	static const int co[] = {40, 33, 7, 3};
+	RConv c;
+	int i;
+
+	rng_state = 5;
+	for (i = 0; i < 4; i++) {
+		memset(&c, 0, sizeof c);
+		c.dw = i == 2;
+		c.n = 1, c.k = 3, c.stride = 1, c.pad = 1, c.idil = c.kdil = 1;
+		c.ih = 3, c.iw = iw[i], c.ci = ci[i], c.co = co[i];
+		c.oh = c.ih, c.ow = c.iw;
+		c.ins = c.ci, c.ws = c.dw ? 0 : c.co, c.outs = c.co;
+		c.psize = 3, c.pstride = 2, c.ppad = 1;
+		c.act = i == 1 ? RELU : NO_ACTIVATION;
+		c.scale = 1.0f / 256;
+		c.in = rnd8((long)c.ih * c.iw * c.ci);
+		c.w = rnd8((long)c.k * c.k * c.ci * (c.dw ? 1 : c.co));
+		c.bias = rnd_bias(c.co);
+		check_conv(&c, "wide");
+		free_conv(&c);
+	}
+}
+
+Test(systolic, random_resadd)
+{
+	static const char *isa[] = {"base", "avx2", "avx512"};
+	int t, i, relu;
+	size_t r, j, dim_I, dim_J, stride, e;
+	float as, bs, cs;
+	elem_t *a, *b, *got, *want;
+
+	for (i = 0; i < 3; i++) {
+		setenv("SQC_ISA", isa[i], 1);
+		rng_state = 6;
+		for (t = 0; t < 200; t++) {
+			dim_I = (size_t)rndi(1, 9);
+			dim_J = (size_t)rndi(1, 70);
+			stride = dim_J + (size_t)rndi(0, 3);
+			as = rndi(0, 2) ? 1.0f : rnd_scale();
+			bs = rndi(0, 2) ? 1.0f : rnd_scale();
+			cs = rndi(0, 2) ? 1.0f : rnd_scale();
+			relu = rndi(0, 1);
+			a = rnd8((long)(dim_I * stride));
+			b = rnd8((long)(dim_I * stride));
+			got = rnd8((long)(dim_I * stride));
+			want = malloc(dim_I * stride);
+			cr_assert(want != NULL);
+			memcpy(want, got, dim_I * stride);
+			for (r = 0; r < dim_I; r++)
+				for (j = 0; j < dim_J; j++) {
+					int x, y;
+
+					e = r * stride + j;
+					x = as == 1.0f ? a[e] :
+					    ref_sat((uint32_t)(int32_t)a[e], as,
+					    NO_ACTIVATION);
+					y = bs == 1.0f ? b[e] :
+					    ref_sat((uint32_t)(int32_t)b[e], bs,
+					    NO_ACTIVATION);
+					want[e] = (elem_t)ref_sat(
+					    (uint32_t)(int32_t)(x + y), cs,
+					    relu ? RELU : NO_ACTIVATION);
+				}
+			tiled_resadd_stride_auto(dim_I, dim_J, as, bs, cs,
+			    stride, a, b, got, relu, CPU);
+			cr_assert_arr_eq(got, want, dim_I * stride, "%s %d",
+			    isa[i], t);
+			/* in place: C = A */
+			tiled_resadd_stride_auto(dim_I, dim_J, as, bs, cs,
+			    stride, a, b, a, relu, CPU);
+			for (r = 0; r < dim_I; r++)
+				cr_assert_arr_eq(a + r * stride,
+				    want + r * stride, dim_J);
+			free(a), free(b), free(got), free(want);
+		}
+	}
+	unsetenv("SQC_ISA");
 }
