@@ -243,6 +243,7 @@ Type type_make(DType dt, int rank, const int64_t *dim);
 bool type_static(const Type *t);	/* rank and every dim known */
 bool type_numel(const Type *t, size_t *n);	/* false if unknown or overflowing */
 bool type_eq(const Type *a, const Type *b);	/* dtype, shape, layout, quant, range */
+bool qparam_eq(const QParam *a, const QParam *b);	/* both NULL, or the same parameters */
 char *type_str(char *buf, size_t n, const Type *t);	/* "f32[1,3,?,N]" for messages */
 
 /* use.c: analyses (recomputed on demand, never cached in the Module) */

@@ -126,8 +126,8 @@ type_numel(const Type *t, size_t *n)
 	return true;
 }
 
-static bool
-qeq(const QParam *a, const QParam *b)
+bool
+qparam_eq(const QParam *a, const QParam *b)
 {
 	if (!a || !b)
 		return a == b;
@@ -156,7 +156,7 @@ type_eq(const Type *a, const Type *b)
 		return false;
 	if (a->hasrange && (a->lo != b->lo || a->hi != b->hi))
 		return false;
-	return qeq(a->q, b->q);
+	return qparam_eq(a->q, b->q);
 }
 
 char *

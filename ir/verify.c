@@ -94,21 +94,6 @@ checkdtypes(Module *m, const Ins *in)
 	}
 }
 
-static bool
-sameq(const QParam *a, const QParam *b)
-{
-	int k;
-
-	if (!a || !b)
-		return a == b;
-	if (a->n != b->n || a->axis != b->axis)
-		return false;
-	for (k = 0; k < a->n; k++)
-		if (a->scale[k] != b->scale[k] || a->zero[k] != b->zero[k])
-			return false;
-	return true;
-}
-
 /* the quantized IR (doc/quantization.md section 8): quantize/dequantize/
  * requantize change exactly what their names say; pass-through ops keep
  * their data operand's parameters (concat: every operand's) */
@@ -142,7 +127,7 @@ checkquant(Module *m, const Ins *in)
 	case Oresize:
 		for (k = 0; k < n; k++) {
 			x = ir_reftype(m, in->in[k]);
-			if (x && (x->q || y->q) && !sameq(x->q, y->q))
+			if (x && (x->q || y->q) && !qparam_eq(x->q, y->q))
 				ir_error(m, in, "%%%s must have the quantization parameters "
 				    "of its operand %s (a pass-through op)",
 				    m->val[in->out[0]].name, ir_refname(m, in->in[k]));

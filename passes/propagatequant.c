@@ -56,19 +56,6 @@ qof(const Module *m, Ref r)
 	return t ? t->q : NULL;
 }
 
-static bool
-qeq(const QParam *a, const QParam *b)
-{
-	int k;
-
-	if (!a || !b || a->n != b->n || a->axis != b->axis)
-		return false;
-	for (k = 0; k < a->n; k++)
-		if (a->scale[k] != b->scale[k] || a->zero[k] != b->zero[k])
-			return false;
-	return true;
-}
-
 /* ops whose result parameters equal their data operand's */
 static bool
 passthrough(int op)
@@ -337,7 +324,8 @@ pairs(Ctx *c)
 			continue;
 		if (ir_isoutput(m, qv))
 			continue;
-		direct = qeq(m->val[r].type.q, m->val[qv].type.q);
+		direct = qparam_eq(m->val[r].type.q, m->val[qv].type.q) &&
+		    m->val[r].type.q;
 		if (!direct) {
 			direct = true;
 			for (j = 0; j < c->u->count[qv]; j++) {
