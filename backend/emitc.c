@@ -9,18 +9,15 @@
  *     (ckk) when exec/op_systolic.c calls them, else runtime/nhwc.h's
  *     sqc_conv_nhwc (listed as a fallback at the top of the file);
  *   - quantized nhwc max_pool: sqc_maxpool_nhwc;
- *   - quantized gemm / matmul: tiled_matmul_auto where the interpreter's
- *     rq_gemm computes the same thing (int8, zero points 0, per-tensor
- *     scales, A not transposed, a bias per column or per element; Gemmini's
- *     output stage is rq_requant with zero point 0, and RELU is the
- *     interpreter's max(y, 0)), else rq_gemm itself (+ sqc_clamp_codes for
- *     relu = 1);
+ *   - quantized gemm / matmul: tiled_matmul_auto under the conditions
+ *     exec/op_systolic.c's tiledmm uses (int8, zero points 0, per-tensor
+ *     scales, A not transposed, a bias per column or per element), else
+ *     rq_gemm (+ sqc_clamp_codes for relu = 1), as the interpreter;
  *   - systolic add: tiled_resadd_auto (A_scale = f32(sa/sy), B_scale =
- *     f32(sb/sy), C_scale = 1: rq_resadd's arithmetic) for equal shapes,
- *     rq_resadd for a scalar b;
+ *     f32(sb/sy), C_scale = 1) for equal shapes, rq_resadd for a scalar b,
+ *     as the interpreter (tiledadd);
  *   - quantize / dequantize / requantize / quantized relu and clip:
- *     runtime/qtensor.h (the arithmetic of passes/qparams.c's qp_quantize,
- *     qp_dequantize, which the interpreter uses);
+ *     runtime/qtensor.h, which exec/op_quant.c calls too;
  *   - mul, leaky_relu, sigmoid (quantized): rq_qlmul, rq_lut (the table is
  *     computed here by the same runtime function the interpreter calls);
  *   - transpose, concat, max_pool (nchw), the float pools and activations:
