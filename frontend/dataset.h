@@ -4,9 +4,13 @@
  * Accepted forms (dataset_open tells them apart by what is on disk):
  *   DIR/test_data_set_N/input_K.pb    the seed's layout (sets sorted by name)
  *   DIR/input_K.pb                    one sample
- *   FILE.npy                          first axis = samples (one-input models)
- *   FILE.npz                          one array per graph input name, first
- *                                     axis = samples
+ *   FILE.npy                          first axis = samples (one-input models):
+ *                                     [S, input dims...]; for an input whose
+ *                                     batch is 1, [S, rest...] too; for a
+ *                                     batch B > 1, [S*B, rest...] (S whole
+ *                                     batches)
+ *   FILE.npz                          one array per graph input name, the
+ *                                     same forms
  *   DIR of .jpg, .jpeg, .png files    images, sorted by name, preprocessed to
  *                                     the model's (single) input
  * Every sample is checked against the graph inputs' dtype and static shape
