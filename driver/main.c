@@ -46,6 +46,7 @@ static const char usage[] =
 "                         | ort (stock ONNX Runtime: QLinear and com.microsoft ops)\n"
 "  --mode=M               int8 (default; symmetric) | uint8 (asymmetric; --target=ort)\n"
 "  --per-channel          weights with one scale per output channel (--target=ort)\n"
+"  --bias-correction      conv/gemm biases absorb the mean weight-rounding error (--calib)\n"
 "  --io-layout=L          nchw (default) | nhwc: -O2's graph inputs and outputs in NHWC\n"
 "                         instead of a transpose at each edge (--target=systolic)\n"
 "  --dynamic              quantize only Conv/MatMul/Gemm; their inputs scaled at run time\n"
@@ -208,6 +209,8 @@ main(int argc, char **argv)
 			passcfg.io_nhwc = strcmp(v, "nhwc") == 0;
 		} else if (strcmp(a, "--per-channel") == 0) {
 			passcfg.per_channel = true;
+		} else if (strcmp(a, "--bias-correction") == 0) {
+			passcfg.bias_correction = true;
 		} else if (strcmp(a, "--dynamic") == 0) {
 			passcfg.dynamic = true;
 		} else if ((v = optval(argc, argv, &i, "--keep-float"))) {

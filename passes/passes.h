@@ -39,6 +39,7 @@ typedef struct PassConfig {
 	int qmode;			/* --mode: Qi8 (0, default) or Qu8 (qparams.h) */
 	bool mode_set;			/* --mode was given */
 	bool per_channel;		/* --per-channel: weights per output channel */
+	bool bias_correction;		/* --bias-correction: empirical, on --calib (quantize) */
 	bool io_nhwc;			/* --io-layout=nhwc: NHWC graph inputs/outputs */
 	bool dynamic;			/* --dynamic: only conv/matmul/gemm, x scaled at run time */
 	const char **keep_float;	/* --keep-float=PATTERN, repeatable */

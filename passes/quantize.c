@@ -21,8 +21,9 @@
  * Invalidates: instruction indices (the list is rebuilt in order).
  *
  * Which ops (doc/passes.md has the table): conv, matmul and gemm always
- * (gemm when alpha = beta = 1, transA = 0 and B constant); add and mul when an operand is
- * already quantized (or constant) and shapes are equal; relu, clip,
+ * (gemm when alpha = beta = 1, transA = 0 and B constant); add and mul
+ * when an operand is already quantized (or constant) and shapes are equal
+ * (or a scalar constant, where the target broadcasts it); relu, clip,
  * max_pool (opset >= 12) and the pass-through ops when their data operand is
  * already quantized; concat when every input is; leaky_relu, sigmoid and (ort
  * target) the average pools when their input is.  Everything else stays
@@ -39,12 +40,22 @@
  * as usual; the result's parameters come from its calibrated range with the
  * seed's Relu / Relu->MaxPool / Clip adjustment (§2.3), made here because
  * the Relu stays float.  A dynamic op's bias stays f32 for good.
+ *
+ * --bias-correction (passcfg.bias_correction; static mode only, needs
+ * passcfg.calib): before the rewrite, the float module runs over the
+ * calibration samples (one thread, fixed order: the same for any -j), and
+ * each conv/gemm to be quantized gets a new f32 bias constant = its bias
+ * (0 if none) + the mean over samples and output positions of conv(x, W -
+ * Wq), Wq the dequantized quantized weight (empirical bias correction,
+ * Nagel et al. 2019 §4.2).  A shared bias constant is never modified.
  */
 #include <fnmatch.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../exec/exec.h"
+#include "../frontend/dataset.h"
 #include "passes.h"
 #include "qparams.h"
 
@@ -62,6 +73,8 @@ typedef struct Ctx {
 	Uses *uses;		/* --dynamic: uses in the float list (old) */
 	bool *kfused;		/* per keep-float pattern: matched something */
 	NameMap *nodes;		/* node names in use */
+	int *bcb;		/* --bias-correction: per old instruction, its
+				 * corrected bias constant, -1; NULL without */
 } Ctx;
 
 /* ---- small helpers ------------------------------------------------------- */
@@ -230,6 +243,24 @@ qconst(Ctx *c, int k, int axis, const Ins *user)
 	nk = ir_addcst(m, name, t, data, n);
 	c->wq[k] = nk;
 	return ref_cst(nk);
+}
+
+/* the quantization axis of the constant weight of a conv, conv_transpose,
+ * gemm or matmul: -1 per tensor, else its output-channel axis */
+static int
+weightaxis(Module *m, const Ins *src)
+{
+	if (!passcfg.per_channel)
+		return -1;
+	if (src->op == Oconv)
+		return 0;
+	if (src->op == Oconv_transpose && ir_attrint(src, "group", 1) == 1)
+		return 1;
+	if (src->op == Ogemm)
+		return ir_attrint(src, "transB", 0) ? 0 : 1;
+	if (src->op == Omatmul && ir_reftype(m, src->in[1])->rank == 2)
+		return 1;
+	return -1;
 }
 
 /* ---- which nodes ---------------------------------------------------------- */
@@ -477,9 +508,8 @@ rewrite(Ctx *c, const Ins *src)
 	enum Kind k = kind(c, src);
 	Ins *in;
 	Ref *ops;
-	int oi, j, axis;
+	int oi, j, nin = src->nin;
 	QParam *q;
-	Type *wt;
 
 	if (k == Knone || keepfloat(c, src)) {
 		push(m, src);
@@ -495,18 +525,11 @@ rewrite(Ctx *c, const Ins *src)
 			ops[1] = actoperand(c, src->in[1].idx, src);
 			break;
 		}
-		axis = -1;
-		wt = ir_reftype(m, src->in[1]);
-		if (passcfg.per_channel && src->op == Oconv)
-			axis = 0;
-		else if (passcfg.per_channel && src->op == Oconv_transpose &&
-		    ir_attrint(src, "group", 1) == 1)
-			axis = 1;
-		else if (passcfg.per_channel && src->op == Ogemm)
-			axis = ir_attrint(src, "transB", 0) ? 0 : 1;
-		else if (passcfg.per_channel && src->op == Omatmul && wt->rank == 2)
-			axis = 1;
-		ops[1] = qconst(c, src->in[1].idx, axis, src);
+		ops[1] = qconst(c, src->in[1].idx, weightaxis(m, src), src);
+		if (c->bcb && c->bcb[src - c->old] >= 0) {
+			ops[2] = ref_cst(c->bcb[src - c->old]);
+			nin = 3;
+		}
 		break;	/* the bias stays f32 */
 	case Oadd: case Omul:
 		for (j = 0; j < 2; j++)
@@ -527,6 +550,7 @@ rewrite(Ctx *c, const Ins *src)
 	in = push(m, src);
 	oi = m->nins - 1;
 	in->in = ops;
+	in->nin = nin;
 	if (k == Ksame)
 		q = m->val[m->ins[oi].in[0].idx].type.q;
 	else if (passcfg.dynamic)
@@ -551,6 +575,300 @@ alreadyquantized(const Module *m, const Ins *in)
 		    strcmp(op, "DynamicQuantizeLinear") == 0 ||
 		    strcmp(op, "QuantizeLinear") == 0 || strcmp(op, "DequantizeLinear") == 0;
 	}
+}
+
+/* ---- --bias-correction ----------------------------------------------------- */
+
+/* One layer to correct: a conv or gemm that the rewrite will quantize with
+ * a constant weight.  Over the samples it sums, per input channel and
+ * kernel offset, the input elements that offset reads at every output
+ * position (padding reads 0; gemm: per column k of A, over the rows), so
+ * that sum(conv(x, dW)) over the positions is the contraction of dW with
+ * these sums — the conv's own arithmetic, regrouped. */
+typedef struct Bc {
+	const Ins *in;
+	int x;			/* the float input value */
+	int64_t cin, kvol;	/* sum[] is cin * kvol (gemm: K * 1) */
+	int64_t k[3], s[3], d[3], pb[3], ix[3], ox[3];	/* conv, as 3-D */
+	double *sum;
+	double npos;		/* output positions (gemm: rows) summed */
+} Bc;
+
+typedef struct BcRun {
+	Module *m;
+	Bc *l;
+	int nl;
+} BcRun;
+
+/* the conv geometry of b from its attributes and inferred shapes */
+static void
+bcgeom(Module *m, Bc *b)
+{
+	const Type *xt = &m->val[b->x].type, *wt = ir_reftype(m, b->in->in[1]);
+	const Type *yt = &m->val[b->in->out[0]].type;
+	const Attr *ap = ir_getattr(b->in, "auto_pad");
+	int n = xt->rank - 2, o = 3 - n, j;
+	int64_t ext, tot;
+	bool upper;
+
+	if (n < 1 || n > 3 || wt->rank != xt->rank || yt->rank != xt->rank)
+		ir_error(m, b->in, "--bias-correction: a conv needs 1 to 3 "
+		    "spatial dimensions");
+	for (j = 0; j < 3; j++) {
+		b->k[j] = b->s[j] = b->d[j] = b->ix[j] = b->ox[j] = 1;
+		b->pb[j] = 0;
+	}
+	b->kvol = 1;
+	for (j = 0; j < n; j++) {
+		const Attr *a;
+		b->ix[o + j] = xt->dim[2 + j];
+		b->ox[o + j] = yt->dim[2 + j];
+		b->k[o + j] = wt->dim[2 + j];
+		b->kvol *= wt->dim[2 + j];
+		if ((a = ir_getattr(b->in, "strides")) && a->kind == Aints && a->n == n)
+			b->s[o + j] = a->ints[j];
+		if ((a = ir_getattr(b->in, "dilations")) && a->kind == Aints && a->n == n)
+			b->d[o + j] = a->ints[j];
+		if ((a = ir_getattr(b->in, "pads")) && a->kind == Aints && a->n == 2 * n)
+			b->pb[o + j] = a->ints[j];
+		if (ap && ap->kind == Astr && ap->s.len >= 4 &&
+		    memcmp(ap->s.data, "SAME", 4) == 0) {
+			ext = (b->k[o + j] - 1) * b->d[o + j] + 1;
+			tot = (b->ox[o + j] - 1) * b->s[o + j] + ext - b->ix[o + j];
+			if (tot < 0)
+				tot = 0;
+			upper = ap->s.len == 10 && memcmp(ap->s.data, "SAME_UPPER", 10) == 0;
+			b->pb[o + j] = upper ? tot / 2 : tot - tot / 2;
+		} else if (ap && ap->kind == Astr && ap->s.len == 5 &&
+		    memcmp(ap->s.data, "VALID", 5) == 0)
+			b->pb[o + j] = 0;
+	}
+}
+
+/* add one sample's input t of layer b to its sums */
+static void
+bcadd(Bc *b, const Tensor *t)
+{
+	const float *x = t->data;
+	int64_t nb, c, kd, kh, kw, od, oh, ow, id, ih, iw, r, K, rows;
+	const float *xc;
+	double *sc;
+
+	if (b->in->op == Ogemm) {
+		K = t->dim[1];
+		rows = t->dim[0];
+		for (r = 0; r < rows; r++)
+			for (c = 0; c < K; c++)
+				b->sum[c] += x[r * K + c];
+		b->npos += (double)rows;
+		return;
+	}
+	for (nb = 0; nb < t->dim[0]; nb++)
+		for (c = 0; c < b->cin; c++) {
+			xc = x + (nb * b->cin + c) * b->ix[0] * b->ix[1] * b->ix[2];
+			sc = b->sum + c * b->kvol;
+			for (kd = 0; kd < b->k[0]; kd++)
+			for (kh = 0; kh < b->k[1]; kh++)
+			for (kw = 0; kw < b->k[2]; kw++, sc++)
+				for (od = 0; od < b->ox[0]; od++) {
+					id = od * b->s[0] + kd * b->d[0] - b->pb[0];
+					if (id < 0 || id >= b->ix[0])
+						continue;
+					for (oh = 0; oh < b->ox[1]; oh++) {
+						ih = oh * b->s[1] + kh * b->d[1] - b->pb[1];
+						if (ih < 0 || ih >= b->ix[1])
+							continue;
+						for (ow = 0; ow < b->ox[2]; ow++) {
+							iw = ow * b->s[2] + kw * b->d[2] - b->pb[2];
+							if (iw >= 0 && iw < b->ix[2])
+								*sc += xc[(id * b->ix[1] + ih) *
+								    b->ix[2] + iw];
+						}
+					}
+				}
+		}
+	b->npos += (double)(t->dim[0] * b->ox[0] * b->ox[1] * b->ox[2]);
+}
+
+static void
+bcobserve(BcRun *r, int v, const Tensor *t)
+{
+	int k;
+
+	for (k = 0; k < r->nl; k++)
+		if (r->l[k].x == v && t->dt == Df32)
+			bcadd(&r->l[k], t);
+}
+
+static void
+bchook(void *arg, int ins, const Tensor *const *y)
+{
+	BcRun *r = arg;
+	const Ins *in = &r->m->ins[ins];
+	int k;
+
+	for (k = 0; k < in->nout; k++)
+		if (in->out[k] >= 0 && y[k])
+			bcobserve(r, in->out[k], y[k]);
+}
+
+/* the corrected bias of layer b: its f32 bias (0 if none) plus the mean
+ * over the samples and positions of conv(x, W - Wq) per output channel,
+ * Wq = the dequantized weight qconst makes (the same qp_weight call);
+ * a new constant, -1 if the weight cannot be quantized (the rewrite
+ * reports that) */
+static int
+bcbias(Ctx *c, Bc *b)
+{
+	Module *m = c->m;
+	const Ins *in = b->in;
+	const Cst *w = &m->cst[in->in[1].idx], *bc = NULL;
+	const float *wf = w->data, *bf = NULL;
+	int axis = weightaxis(m, in), nq;
+	int64_t cout, ng, cing = 1, coutg = 1, oc, j, e, inner, K, N, ch;
+	size_t n;
+	float *scale, *nb;
+	int32_t *zero, qv;
+	void *q;
+	double *dw, acc;
+	Type t;
+	bool tb;
+
+	if (!type_numel(&w->type, &n))
+		die("bias correction: %s has no static shape", w->name);
+	nq = axis < 0 ? 1 : (int)w->type.dim[axis];
+	scale = arena_alloc(c->a, (size_t)nq * sizeof *scale);
+	zero = arena_alloc(c->a, (size_t)nq * sizeof *zero);
+	q = arena_alloc(c->a, n ? n : 1);
+	dw = arena_alloc(c->a, (n ? n : 1) * sizeof *dw);
+	if (!qp_weight(c->mode, wf, w->type.dim, w->type.rank, axis, scale, zero, q))
+		return -1;
+	inner = 1;
+	for (j = axis + 1; axis >= 0 && j < w->type.rank; j++)
+		inner *= w->type.dim[j];
+	for (e = 0; e < (int64_t)n; e++) {
+		ch = axis < 0 ? 0 : (e / inner) % w->type.dim[axis];
+		qv = c->mode == Qu8 ? ((const uint8_t *)q)[e] : ((const int8_t *)q)[e];
+		dw[e] = (double)wf[e] - (double)qp_dequantize(qv, scale[ch], zero[ch]);
+	}
+	tb = ir_attrint(in, "transB", 0) != 0;
+	if (in->op == Ogemm) {
+		K = tb ? w->type.dim[1] : w->type.dim[0];
+		N = tb ? w->type.dim[0] : w->type.dim[1];
+		cout = N;
+	} else {
+		cout = w->type.dim[0];
+		ng = ir_attrint(in, "group", 1);
+		cing = w->type.dim[1];
+		coutg = ng > 0 ? cout / ng : cout;
+		K = N = 0;
+	}
+	if (in->nin >= 3 && in->in[2].kind == Rcst) {
+		bc = &m->cst[in->in[2].idx];
+		if (bc->nbytes != (size_t)cout * sizeof(float))
+			return -1;
+		bf = bc->data;
+	}
+	nb = arena_alloc(m->arena, (size_t)cout * sizeof *nb);
+	for (oc = 0; oc < cout; oc++) {
+		acc = 0;
+		if (in->op == Ogemm) {
+			for (j = 0; j < K; j++)
+				acc += dw[tb ? oc * K + j : j * N + oc] * b->sum[j];
+		} else {
+			const double *d = dw + oc * cing * b->kvol;
+			const double *sm = b->sum + (oc / coutg) * cing * b->kvol;
+			for (j = 0; j < cing * b->kvol; j++)
+				acc += d[j] * sm[j];
+		}
+		if (b->npos > 0)
+			acc /= b->npos;
+		nb[oc] = (float)((bf ? (double)bf[oc] : 0.0) + acc);
+	}
+	memset(&t, 0, sizeof t);
+	t.dt = Df32;
+	t.rank = 1;
+	t.dim[0] = cout;
+	return ir_addcst(m, bc ? derived(c, bc->name, "_corrected")
+	    : derived(c, w->name, "_bias_corrected"), t, nb, (size_t)cout * sizeof *nb);
+}
+
+/* --bias-correction: run the float module over the calibration samples,
+ * single-threaded (sums in a fixed order: the same result for any -j), and
+ * make each quantized conv/gemm's corrected bias (c->bcb) before the
+ * rewrite; propagate-quant quantizes it with the final scales. */
+static void
+biascorrect(Ctx *c)
+{
+	Module *m = c->m;
+	DatasetOpts o = {passcfg.calib_limit, passcfg.preprocess, passcfg.channel_order};
+	BcRun r = {0};
+	Dataset *d;
+	Exec *e;
+	const Tensor **outs;
+	Tensor *in;
+	Arena *a;
+	size_t nsum;
+	int i, k, ns;
+
+	if (passcfg.dynamic)
+		error(NULL, "--bias-correction applies to static quantization: with "
+		    "--dynamic the inputs' scales are chosen at run time; drop one "
+		    "of the two");
+	if (!passcfg.calib)
+		error(NULL, "--bias-correction needs the calibration samples: "
+		    "--calib=DATA (a --calib-table holds only ranges)");
+	c->bcb = arena_alloc(c->a, (size_t)(m->nins + 1) * sizeof(int));
+	r.m = m;
+	r.l = arena_alloc(c->a, (size_t)(m->nins + 1) * sizeof *r.l);
+	for (i = 0; i < m->nins; i++) {
+		Ins *ins = &m->ins[i];
+		Bc *b;
+		c->bcb[i] = -1;
+		if ((ins->op != Oconv && ins->op != Ogemm) || kind(c, ins) == Knone ||
+		    keepfloat(c, ins))
+			continue;
+		b = &r.l[r.nl++];
+		memset(b, 0, sizeof *b);
+		b->in = ins;
+		b->x = ins->in[0].idx;
+		if (ins->op == Ogemm) {
+			b->cin = m->val[b->x].type.dim[1];
+			b->kvol = 1;
+		} else {
+			b->cin = m->val[b->x].type.dim[1];
+			bcgeom(m, b);
+		}
+		if (b->cin < 0)
+			ir_error(m, ins, "--bias-correction needs static shapes "
+			    "(give --input-shape)");
+		nsum = (size_t)(b->cin * b->kvol + 1);
+		b->sum = arena_alloc(c->a, nsum * sizeof *b->sum);
+		memset(b->sum, 0, nsum * sizeof *b->sum);
+	}
+	if (r.nl == 0)
+		return;
+	d = dataset_open(passcfg.calib, m, &o);
+	ns = dataset_count(d);
+	if (ns <= 0)
+		error(passcfg.calib, "the calibration dataset has no samples");
+	e = exec_new(m);
+	exec_hook(e, bchook, &r);
+	outs = xcalloc((size_t)(m->nout ? m->nout : 1), sizeof *outs);
+	for (i = 0; i < ns; i++) {
+		a = arena_new();
+		in = arena_alloc(a, (size_t)(m->nin ? m->nin : 1) * sizeof *in);
+		dataset_load(d, i, a, in);
+		for (k = 0; k < m->nin; k++)
+			bcobserve(&r, m->in[k], &in[k]);
+		exec_run(e, in, outs);
+		arena_free(a);
+	}
+	free(outs);
+	exec_free(e);
+	dataset_close(d);
+	for (k = 0; k < r.nl; k++)
+		c->bcb[r.l[k].in - m->ins] = bcbias(c, &r.l[k]);
 }
 
 void
@@ -581,6 +899,11 @@ quantize(Module *m)
 	c.a = arena_new();
 	c.mode = passcfg.qmode;
 	c.qdt = c.mode == Qu8 ? Du8 : Di8;
+	c.kfused = arena_alloc(c.a, (size_t)(passcfg.nkeep_float + 1) * sizeof(bool));
+	if (passcfg.bias_correction) {	/* on the float module, as calibrated */
+		ir_infer(m);
+		biascorrect(&c);
+	}
 	m->target = c.ort ? "ort" : "systolic";
 	ir_infer(m);
 	c.twin = arena_alloc(c.a, (size_t)(m->nval + 1) * sizeof(int));
@@ -590,7 +913,6 @@ quantize(Module *m)
 	c.wq = arena_alloc(c.a, (size_t)(m->ncst + 1) * sizeof(int));
 	for (i = 0; i < m->ncst; i++)
 		c.wq[i] = -1;
-	c.kfused = arena_alloc(c.a, (size_t)(passcfg.nkeep_float + 1) * sizeof(bool));
 	c.nodes = namemap_new(c.a, (size_t)m->nins * 3 + 16);
 	for (i = 0; i < m->nins; i++)
 		if (m->ins[i].name[0])
