@@ -53,6 +53,7 @@
 #include "backend/emitc.h"
 #include "ir/outfile.h"
 #include "passes/qparams.h"
+#include "exec/sysconv.h"
 #include "runtime/nhwc.h"
 #include "runtime/qkern.h"
 
@@ -235,19 +236,6 @@ static const char *
 bl(bool b)
 {
 	return b ? "true" : "false";
-}
-
-static const int64_t *
-ints(const Ins *in, const char *name, int n, int64_t dflt, int64_t *buf)
-{
-	const Attr *a = ir_getattr(in, name);
-	int k;
-
-	if (a && a->kind == Aints && a->n == n)
-		return a->ints;
-	for (k = 0; k < n; k++)
-		buf[k] = dflt;
-	return buf;
 }
 
 static bool
@@ -791,12 +779,10 @@ e_sconv(E *e, int i, const Ins *in)
 	const Type *xt = qact(e, in, 0), *wt = opnd(e, in, 1), *yt = res(e, in, 0);
 	const Type *bt = in->nin > 2 && in->in[2].kind != Rnone ? rtype(e, in->in[2]) : NULL;
 	const QParam *qx = qpt(e, in, xt, "the input"), *qw, *qy = qpt(e, in, yt, "the result");
-	int64_t buf[4], k;
-	const int64_t *v;
-	const char *why = NULL, *wz, *mult, *bias;
+	int64_t k;
+	const char *why, *wz, *mult, *bias;
 	float m0;
-	SqcConvNhwc c = {0};
-	bool gem;
+	SqcConvNhwc c;
 
 	need8(e, in, wt);
 	need8(e, in, yt);
@@ -805,55 +791,10 @@ e_sconv(E *e, int i, const Ins *in)
 	qw = wt->q;
 	if (bt && bt->dt != Di32)
 		ir_error(e->m, in, "a quantized conv's bias must be i32");
-	if (xt->rank != 4 || yt->rank != 4)
-		ir_error(e->m, in, "an nhwc conv needs 4-D input and result");
-	c.wl = wt->layout == Lhwio ? SQC_W_HWIO : wt->layout == Lckk ? SQC_W_CKK : SQC_W_OIHW;
-	c.n = xt->dim[0], c.ih = xt->dim[1], c.iw = xt->dim[2], c.ci = xt->dim[3];
-	c.g = ir_attrint(in, "group", 1);
-	if (c.wl == SQC_W_HWIO)
-		c.kh = wt->dim[0], c.kw = wt->dim[1], c.co = wt->dim[3];
-	else if (c.wl == SQC_W_CKK)
-		c.co = wt->dim[0], c.kh = wt->dim[1], c.kw = wt->dim[2];
-	else
-		c.co = wt->dim[0], c.kh = wt->dim[2], c.kw = wt->dim[3];
-	if (c.g < 1 || c.ci % c.g || c.co % c.g || (c.wl == SQC_W_CKK && c.g != c.co))
-		ir_error(e->m, in, "bad group %lld for %lld input channels",
-		    (long long)c.g, (long long)c.ci);
-	v = ints(in, "strides", 2, 1, buf);
-	c.s[0] = v[0], c.s[1] = v[1];
-	v = ints(in, "dilations", 2, 1, buf);
-	c.d[0] = v[0], c.d[1] = v[1];
-	v = ints(in, "pads", 4, 0, buf);
-	for (k = 0; k < 4; k++)
-		c.p[k] = v[k];
-	if (autopad(in))
-		ir_error(e->m, in, "an nhwc conv needs explicit pads (auto_pad NOTSET)");
-	c.oh = (c.ih + c.p[0] + c.p[2] - c.d[0] * (c.kh - 1) - 1) / c.s[0] + 1;
-	c.ow = (c.iw + c.p[1] + c.p[3] - c.d[1] * (c.kw - 1) - 1) / c.s[1] + 1;
-	c.relu = ir_attrint(in, "relu", 0) != 0;
-	c.pool = ir_attrint(in, "maxpool", 0) != 0;
-	c.poh = c.oh, c.pw = c.ow;
-	if (c.pool) {
-		c.pk = ints(in, "pool_kernel_shape", 2, 1, buf)[0];
-		c.ps = ints(in, "pool_strides", 2, 1, buf)[0];
-		c.pp = ints(in, "pool_pads", 4, 0, buf)[0];
-		if (c.pk < 1 || c.ps < 1)
-			ir_error(e->m, in, "bad fused pool attributes");
-		c.poh = (c.oh + 2 * c.pp - c.pk) / c.ps + 1;
-		c.pw = (c.ow + 2 * c.pp - c.pk) / c.ps + 1;
-	}
-	if (yt->dim[0] != c.n || yt->dim[1] != c.poh || yt->dim[2] != c.pw ||
-	    yt->dim[3] != c.co)
-		ir_error(e->m, in, "the result's shape does not match the conv");
+	why = sysconv_plan(e->m, in, &c);	/* the interpreter's choice too */
 	m0 = qp_multiplier(qx->scale[0], qw->scale[0], qy->scale[0]);
 	bias = bt ? ptr(e, in->in[2], false) : "NULL";
-
-	gem = xt->dt == Di8 && wt->dt == Di8 && yt->dt == Di8 && qx->zero[0] == 0 &&
-	    qw->n == 1 && qw->zero[0] == 0 && qy->zero[0] == 0 &&
-	    c.kh == c.kw && c.s[0] == c.s[1] && c.d[0] == c.d[1] &&
-	    c.p[0] == c.p[1] && c.p[0] == c.p[2] && c.p[0] == c.p[3] &&
-	    ((c.wl == SQC_W_HWIO && c.g == 1) || (c.wl == SQC_W_CKK && c.d[0] == 1));
-	if (gem && c.wl == SQC_W_HWIO) {
+	if (!why && c.wl == SQC_W_HWIO) {
 		out(e, "\ttiled_conv_auto(%lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, 1, %lld,\n"
 		    "\t    %lld, %lld, false, false, false, false, false, %s,\n"
 		    "\t    %s, %s, %s,\n"
@@ -867,7 +808,7 @@ e_sconv(E *e, int i, const Ins *in)
 		    c.pool ? (int)c.pp : 0);
 		return;
 	}
-	if (gem && c.wl == SQC_W_CKK) {
+	if (!why) {	/* ckk: depthwise */
 		out(e, "\ttiled_conv_dw_auto(%lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld,\n"
 		    "\t    %s, %s,\n"
 		    "\t    %s, %s,\n"
@@ -881,26 +822,6 @@ e_sconv(E *e, int i, const Ins *in)
 		    c.pool ? (int)c.pp : 0);
 		return;
 	}
-	/* the fallback: why Gemmini's kernels cannot take it */
-	if (xt->dt != Di8 || wt->dt != Di8 || yt->dt != Di8)
-		why = "uint8 data";
-	else if (qx->zero[0] || qw->zero[0] || qy->zero[0])
-		why = "a nonzero zero point";
-	else if (qw->n != 1)
-		why = "per-channel weight scales";
-	else if (c.kh != c.kw)
-		why = "a non-square kernel";
-	else if (c.s[0] != c.s[1])
-		why = "unequal strides";
-	else if (c.d[0] != c.d[1])
-		why = "unequal dilations";
-	else if (c.p[0] != c.p[1] || c.p[0] != c.p[2] || c.p[0] != c.p[3])
-		why = "unequal pads";
-	else if (c.wl == SQC_W_CKK)
-		why = "a dilated depthwise conv";
-	else
-		why = c.g > 1 ? "a grouped conv (not depthwise)" :
-		    "unpacked (oihw) weights";
 	fallback(e, in, why);
 	{
 		char *z = arena_strdup(e->a, "(const int32_t[]){");
@@ -944,10 +865,10 @@ e_smaxpool(E *e, const Ins *in)
 		ir_error(e->m, in, "an nhwc max_pool needs 4-D values and no indices");
 	if (autopad(in))
 		ir_error(e->m, in, "an nhwc max_pool needs explicit pads (auto_pad NOTSET)");
-	k = ints(in, "kernel_shape", 2, 1, kb);
-	s = ints(in, "strides", 2, 1, sb);
-	d = ints(in, "dilations", 2, 1, db);
-	p = ints(in, "pads", 4, 0, pb);
+	k = ir_attrints(in, "kernel_shape", 2, 1, kb);
+	s = ir_attrints(in, "strides", 2, 1, sb);
+	d = ir_attrints(in, "dilations", 2, 1, db);
+	p = ir_attrints(in, "pads", 4, 0, pb);
 	if (yt->dim[0] != xt->dim[0] || yt->dim[3] != xt->dim[3] || yt->dt != xt->dt)
 		ir_error(e->m, in, "the result's type does not match the operand");
 	out(e, "\tsqc_maxpool_nhwc(%s, %s, %lld, %lld, %lld, %lld, %lld, %lld,\n"

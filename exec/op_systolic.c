@@ -30,19 +30,7 @@
 #include "runtime/nhwc.h"
 #include "runtime/qkern.h"
 #include "runtime/systolic.h"
-
-static const int64_t *
-ints(const Ins *in, const char *name, int n, int64_t dflt, int64_t *buf)
-{
-	const Attr *a = ir_getattr(in, name);
-	int k;
-
-	if (a && a->kind == Aints && a->n == n)
-		return a->ints;
-	for (k = 0; k < n; k++)
-		buf[k] = dflt;
-	return buf;
-}
+#include "sysconv.h"
 
 static bool
 nhwcin(const Module *m, const Ins *in)
@@ -76,73 +64,25 @@ run_sconv(const Module *m, const Ins *in, const Tensor *const *x,
 	const Tensor *bt = op_optinput(in, x, 2);
 	const QParam *qx = op_qin(m, in, 0, false), *qw = op_qin(m, in, 1, true);
 	const QParam *qy = op_qout(m, in, 0, false);
-	const Type *wty = ir_reftype((Module *)m, in->in[1]);
-	int64_t buf[4], k;
-	const int64_t *v;
+	const char *why;
 	float *mult;
 	int32_t *wz;
-	bool yu8 = y[0]->dt == Du8, gem;
-	SqcConvNhwc c = {0};
+	int64_t k;
+	SqcConvNhwc c;
 
 	op_needq8(m, in, xt);
 	op_needq8(m, in, wt);
 	op_needq8(m, in, y[0]);
 	if (bt && bt->dt != Di32)
 		ir_error(m, in, "a quantized conv's bias must be i32");
-	if (xt->rank != 4 || y[0]->rank != 4)
-		ir_error(m, in, "an nhwc conv needs 4-D input and result");
-	c.wl = wty->layout == Lhwio ? SQC_W_HWIO : wty->layout == Lckk ?
-	    SQC_W_CKK : SQC_W_OIHW;
-	c.n = xt->dim[0], c.ih = xt->dim[1], c.iw = xt->dim[2], c.ci = xt->dim[3];
-	c.g = ir_attrint(in, "group", 1);
-	if (c.wl == SQC_W_HWIO)
-		c.kh = wt->dim[0], c.kw = wt->dim[1], c.co = wt->dim[3];
-	else if (c.wl == SQC_W_CKK)
-		c.co = wt->dim[0], c.kh = wt->dim[1], c.kw = wt->dim[2];
-	else
-		c.co = wt->dim[0], c.kh = wt->dim[2], c.kw = wt->dim[3];
-	if (c.g < 1 || c.ci % c.g || c.co % c.g || (c.wl == SQC_W_CKK && c.g != c.co))
-		ir_error(m, in, "bad group %lld for %lld input channels",
-		    (long long)c.g, (long long)c.ci);
-	v = ints(in, "strides", 2, 1, buf);
-	c.s[0] = v[0], c.s[1] = v[1];
-	v = ints(in, "dilations", 2, 1, buf);
-	c.d[0] = v[0], c.d[1] = v[1];
-	v = ints(in, "pads", 4, 0, buf);
-	for (k = 0; k < 4; k++)
-		c.p[k] = v[k];
-	if (ir_getattr(in, "auto_pad") && !op_streq(ir_getattr(in, "auto_pad"), "NOTSET"))
-		ir_error(m, in, "an nhwc conv needs explicit pads (auto_pad NOTSET)");
-	c.oh = (c.ih + c.p[0] + c.p[2] - c.d[0] * (c.kh - 1) - 1) / c.s[0] + 1;
-	c.ow = (c.iw + c.p[1] + c.p[3] - c.d[1] * (c.kw - 1) - 1) / c.s[1] + 1;
-	c.relu = ir_attrint(in, "relu", 0) != 0;
-	c.pool = ir_attrint(in, "maxpool", 0) != 0;
-	c.poh = c.oh, c.pw = c.ow;
-	if (c.pool) {
-		c.pk = ints(in, "pool_kernel_shape", 2, 1, buf)[0];
-		c.ps = ints(in, "pool_strides", 2, 1, buf)[0];
-		c.pp = ints(in, "pool_pads", 4, 0, buf)[0];
-		if (c.pk < 1 || c.ps < 1)
-			ir_error(m, in, "bad fused pool attributes");
-		c.poh = (c.oh + 2 * c.pp - c.pk) / c.ps + 1;
-		c.pw = (c.ow + 2 * c.pp - c.pk) / c.ps + 1;
-	}
-	if (y[0]->dim[0] != c.n || y[0]->dim[1] != c.poh || y[0]->dim[2] != c.pw ||
-	    y[0]->dim[3] != c.co)
-		op_mismatch(m, in);
+	why = sysconv_plan(m, in, &c);
 	mult = arena_alloc(scratch, (size_t)qw->n * sizeof(float));
 	wz = arena_alloc(scratch, (size_t)qw->n * sizeof(int32_t));
 	for (k = 0; k < qw->n; k++) {
 		mult[k] = qp_multiplier(qx->scale[0], qw->scale[k], qy->scale[0]);
 		wz[k] = qw->zero[k];
 	}
-
-	gem = xt->dt == Di8 && wt->dt == Di8 && y[0]->dt == Di8 && qx->zero[0] == 0 &&
-	    qw->n == 1 && qw->zero[0] == 0 && qy->zero[0] == 0 &&
-	    c.kh == c.kw && c.s[0] == c.s[1] && c.d[0] == c.d[1] &&
-	    c.p[0] == c.p[1] && c.p[0] == c.p[2] && c.p[0] == c.p[3] &&
-	    ((c.wl == SQC_W_HWIO && c.g == 1) || (c.wl == SQC_W_CKK && c.d[0] == 1));
-	if (gem && c.wl == SQC_W_HWIO) {
+	if (!why && c.wl == SQC_W_HWIO) {
 		tiled_conv_auto((int)c.n, (int)c.ih, (int)c.iw, (int)c.ci, (int)c.co,
 		    (int)c.oh, (int)c.ow, (int)c.s[0], 1, (int)c.d[0], (int)c.p[0],
 		    (int)c.kh, false, false, false, false, false, xt->data, wt->data,
@@ -151,7 +91,7 @@ run_sconv(const Module *m, const Ins *in, const Tensor *const *x,
 		    c.pool ? (int)c.pp : 0, CPU);
 		return;
 	}
-	if (gem && c.wl == SQC_W_CKK) {
+	if (!why) {	/* ckk: depthwise */
 		tiled_conv_dw_auto((int)c.n, (int)c.ih, (int)c.iw, (int)c.co, (int)c.oh,
 		    (int)c.ow, (int)c.s[0], (int)c.p[0], (int)c.kh, xt->data,
 		    wt->data, bt ? bt->data : NULL, y[0]->data,
@@ -160,8 +100,8 @@ run_sconv(const Module *m, const Ins *in, const Tensor *const *x,
 		return;
 	}
 	sqc_conv_nhwc(&c, xt->dt == Du8, xt->data, qx->zero[0], wt->dt == Du8,
-	    wt->data, wz, qw->n, bt ? bt->data : NULL, mult, qy->zero[0], yu8,
-	    y[0]->data, arena_alloc(scratch, sqc_conv_nhwc_work(&c)));
+	    wt->data, wz, qw->n, bt ? bt->data : NULL, mult, qy->zero[0],
+	    y[0]->dt == Du8, y[0]->data, arena_alloc(scratch, sqc_conv_nhwc_work(&c)));
 }
 
 /* ---- max_pool (ONNX's, on nhwc codes) ------------------------------------- */
@@ -181,10 +121,10 @@ run_smaxpool(const Module *m, const Ins *in, const Tensor *const *x,
 		ir_error(m, in, "an nhwc max_pool needs 4-D values and no indices");
 	if (ir_getattr(in, "auto_pad") && !op_streq(ir_getattr(in, "auto_pad"), "NOTSET"))
 		ir_error(m, in, "an nhwc max_pool needs explicit pads (auto_pad NOTSET)");
-	k = ints(in, "kernel_shape", 2, 1, kb);
-	s = ints(in, "strides", 2, 1, sb);
-	d = ints(in, "dilations", 2, 1, db);
-	p = ints(in, "pads", 4, 0, pb);
+	k = ir_attrints(in, "kernel_shape", 2, 1, kb);
+	s = ir_attrints(in, "strides", 2, 1, sb);
+	d = ir_attrints(in, "dilations", 2, 1, db);
+	p = ir_attrints(in, "pads", 4, 0, pb);
 	n = xt->dim[0], ih = xt->dim[1], iw = xt->dim[2], c = xt->dim[3];
 	oh = y[0]->dim[1], ow = y[0]->dim[2];
 	if (y[0]->dim[0] != n || y[0]->dim[3] != c || y[0]->dt != xt->dt)

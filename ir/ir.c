@@ -148,6 +148,19 @@ ir_attrfloat(const Ins *in, const char *name, float dflt)
 	return a && a->kind == Afloat ? a->f : dflt;
 }
 
+const int64_t *
+ir_attrints(const Ins *in, const char *name, int n, int64_t dflt, int64_t *buf)
+{
+	const Attr *a = ir_getattr(in, name);
+	int k;
+
+	if (a && a->kind == Aints && a->n == n)
+		return a->ints;
+	for (k = 0; k < n; k++)
+		buf[k] = dflt;
+	return buf;
+}
+
 int
 ir_opbyname(const char *irname)
 {

@@ -213,6 +213,9 @@ Attr *ir_addattr(Module *m, Ins *in, const char *name, AttrKind kind);
 Attr *ir_getattr(const Ins *in, const char *name);	/* NULL if absent */
 int64_t ir_attrint(const Ins *in, const char *name, int64_t dflt);
 float ir_attrfloat(const Ins *in, const char *name, float dflt);
+/* an ints attribute of exactly n values, else n copies of dflt in buf */
+const int64_t *ir_attrints(const Ins *in, const char *name, int n, int64_t dflt,
+    int64_t *buf);
 int ir_opbyname(const char *irname);			/* IR spelling -> Oxxx, -1 if none */
 int ir_opbyonnx(const char *domain, const char *optype); /* Oopaque if not in the table */
 const char *ir_opname(const Module *m, const Ins *in);	/* ONNX op_type of any ins */
