@@ -519,6 +519,17 @@ conv_check(Conv *c)
 	return true;
 }
 
+/* a checked conv: the blocked row path where it applies, else the loops */
+static void
+conv_exec(Conv *c)
+{
+	if (!conv_check(c))
+		return;
+	if (rows_conv_ok(c) && rows_core(c) && rows_run(c, rows_core(c)))
+		return;
+	conv_run(c);
+}
+
 void
 tiled_conv_stride_auto(int batch_size, int in_row_dim, int in_col_dim,
     int in_channels, int out_channels, int out_row_dim, int out_col_dim,
@@ -547,12 +558,7 @@ tiled_conv_stride_auto(int batch_size, int in_row_dim, int in_col_dim,
 	c.in = input, c.w = weights, c.bias = bias, c.out = output;
 	c.act = act, c.scale = scale;
 	c.psize = pool_size, c.pstride = pool_stride, c.ppad = pool_padding;
-	if (!conv_check(&c))
-		return;
-	if (rows_conv_ok(&c) && rows_core(&c) &&
-	    rows_run(&c, rows_core(&c)))
-		return;
-	conv_run(&c);
+	conv_exec(&c);
 }
 
 void
@@ -636,12 +642,7 @@ tiled_conv_dw_auto(int batch_size, int in_row_dim, int in_col_dim,
 	c.in = input, c.w = weights, c.bias = bias, c.out = output;
 	c.act = act, c.scale = scale;
 	c.psize = pool_size, c.pstride = pool_stride, c.ppad = pool_padding;
-	if (!conv_check(&c))
-		return;
-	if (rows_conv_ok(&c) && rows_core(&c) &&
-	    rows_run(&c, rows_core(&c)))
-		return;
-	conv_run(&c);
+	conv_exec(&c);
 }
 
 void
