@@ -20,8 +20,15 @@
  *     runtime/qtensor.h, which exec/op_quant.c calls too;
  *   - mul, leaky_relu, sigmoid (quantized): rq_qlmul, rq_lut (the table is
  *     computed here by the same runtime function the interpreter calls);
- *   - transpose, concat, max_pool (nchw), the float pools and activations:
- *     runtime/movement.h, pool.h, eltwise.h;
+ *   - quantized matmul with batch dims in B: rq_gemm per batch, as the
+ *     interpreter's run_qmatmul;
+ *   - transpose, concat, gather, max_pool (nchw), the float pools and
+ *     activations: runtime/movement.h, pool.h, eltwise.h;
+ *   - float conv, gemm, matmul, add/sub/mul/div/pow, clip, softmax,
+ *     reduce_mean: runtime/conv.h, matmul.h, eltwise.h, pool.h, with the
+ *     arguments exec/fplan.h computes for the interpreter too; a Relu/Clip
+ *     the interpreter fuses into a 2-D conv (exec.h) is the conv's clamp
+ *     here too (fusion(): the same conditions), and no code of its own;
  *   - reshape, flatten, squeeze, unsqueeze, identity: no code; the result
  *     shares its operand's memory (or a memcpy into a graph output).
  *
@@ -53,6 +60,8 @@
 #include "backend/emitc.h"
 #include "ir/outfile.h"
 #include "passes/qparams.h"
+#include "exec/exec.h"
+#include "exec/fplan.h"
 #include "exec/sysconv.h"
 #include "runtime/nhwc.h"
 #include "runtime/qkern.h"
@@ -88,6 +97,9 @@ typedef struct E {
 	int nfb;
 	size_t arena, lower;
 	int lut;		/* counter for block-scope tables */
+	int *fused;		/* per instruction: the activation fused into it, or -1 */
+	bool *skip;		/* per instruction: an activation fused into its producer */
+	float (*act)[2];	/* per instruction: the fused clamp's bounds */
 } E;
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -271,6 +283,8 @@ i64list(E *e, const int64_t *v, int n)
 	char *s = arena_strdup(e->a, "(const int64_t[]){");
 	int k;
 
+	if (n == 0)	/* C has no empty initializer: a dummy element */
+		return "(const int64_t[]){0}";
 	for (k = 0; k < n; k++)
 		s = arena_printf(e->a, "%s%s%lld", s, k ? ", " : "", (long long)v[k]);
 	return arena_printf(e->a, "%s}", s);
@@ -738,6 +752,58 @@ e_qgemm(E *e, int i, const Ins *in, bool relu)
 	e_gemmcall(e, i, in, &g, relu);
 }
 
+static const Tensor *tens(E *e, Ref r, Tensor *t);
+
+/* a matmul with batch dims in B (attention's activation x activation):
+ * the interpreter's rq_gemm per batch (exec/op_conv.c run_qmatmul; its
+ * tiledmm takes matrices only), the batches' offsets from fplan_matmul */
+static void
+e_qbmatmul(E *e, int i, const Ins *in, bool relu)
+{
+	const Type *a = qact(e, in, 0), *b = qact(e, in, 1), *y = res(e, in, 0);
+	const QParam *qa = qpt(e, in, a, "operand 1"), *qy = qpt(e, in, y, "the result");
+	const char *wz, *mult;
+	char *oas, *obs;
+	Tensor ta, tb, ty;
+	RtMatMul g;
+	RqGemm q = {0};
+	int64_t t, oa, ob;
+	long np;
+
+	need8(e, in, y);
+	fplan_matmul(e->m, in, tens(e, in->in[0], &ta), tens(e, in->in[1], &tb),
+	    tens(e, ref_val(in->out[0]), &ty), &g);
+	np = qmults(e, in, qa, b->q, qy, b->rank - 1, g.n, &wz, &mult);
+	oas = arena_strdup(e->a, "");
+	obs = arena_strdup(e->a, "");
+	for (t = 0; t < g.nbatch; t++) {
+		rt_matmul_batch(&g, t, &oa, &ob);
+		oas = arena_printf(e->a, "%s%s%lld", oas, t ? ", " : "",
+		    (long long)(oa * g.m * g.k));
+		obs = arena_printf(e->a, "%s%s%lld", obs, t ? ", " : "",
+		    (long long)(ob * g.k * g.n));
+	}
+	q.m = g.m;
+	q.n = g.n;
+	q.k = g.k;
+	q.nper = np;
+	out(e, "\t{\n\t\tstatic const long oa[] = {%s};\n"
+	    "\t\tstatic const long ob[] = {%s};\n"
+	    "\t\tRqGemm q = {%lld, %lld, %lld, %s, %s, %s, NULL, %lld, 1, NULL, %lld, 1,\n"
+	    "\t\t    NULL, 0, 0, %d, %s, %s, %ld, %d, NULL};\n"
+	    "\t\tlong t;\n\n\t\tfor (t = 0; t < %lld; t++) {\n"
+	    "\t\t\tq.a = %s + oa[t];\n\t\t\tq.b = %s + ob[t];\n"
+	    "\t\t\tq.y = %s + t * %lld;\n\t\t\trq_gemm(&q, %s);\n\t\t}\n\t}\n",
+	    oas[0] ? oas : "0", obs[0] ? obs : "0", (long long)g.m,
+	    (long long)g.n, (long long)g.k, bl(isu8(a)), bl(isu8(b)), bl(isu8(y)),
+	    (long long)g.k, (long long)g.n, (int)qa->zero[0], wz, mult, np,
+	    (int)qy->zero[0], (long long)g.nbatch, ptr(e, in->in[0], false),
+	    ptr(e, in->in[1], false), resp(e, in, 0), (long long)(g.m * g.n),
+	    scratch(e, i, rq_gemm_work(&q) + 64, "void"));
+	if (relu)
+		e_relucodes(e, in);
+}
+
 static void
 e_qmatmul(E *e, int i, const Ins *in, bool relu)
 {
@@ -745,8 +811,12 @@ e_qmatmul(E *e, int i, const Ins *in, bool relu)
 	MM g = {0};
 
 	need8(e, in, y);
-	if (a->rank < 1 || b->rank != 2)
-		nohelper(e, in, "a matmul whose B is not a matrix");
+	if (a->rank >= 1 && b->rank != 2) {
+		e_qbmatmul(e, i, in, relu);
+		return;
+	}
+	if (a->rank < 1)
+		nohelper(e, in, "a matmul of a scalar");
 	g.k = a->dim[a->rank - 1];
 	g.m = (int64_t)numel(a) / (g.k ? g.k : 1);
 	g.n = b->dim[1];
@@ -1103,6 +1173,365 @@ e_float(E *e, const Ins *in)
 	}
 }
 
+/* ---- float ops through exec/fplan.h ------------------------------------- */
+
+/* the interpreter's tensor view of operand r (NULL for an omitted one): the
+ * shape, and a constant's data (a value's data is only known at run time) */
+static const Tensor *
+tens(E *e, Ref r, Tensor *t)
+{
+	const Type *ty;
+
+	if (r.kind == Rnone)
+		return NULL;
+	ty = rtype(e, r);
+	memset(t, 0, sizeof *t);
+	t->dt = ty->dt;
+	t->rank = ty->rank;
+	memcpy(t->dim, ty->dim, (size_t)ty->rank * sizeof ty->dim[0]);
+	t->data = r.kind == Rcst ? e->m->cst[r.idx].data : NULL;
+	t->nbytes = nbytes(ty);
+	return t;
+}
+
+static const Tensor *
+tensin(E *e, const Ins *in, int k, Tensor *t)
+{
+	return k < in->nin ? tens(e, in->in[k], t) : NULL;
+}
+
+static const Tensor *
+tensres(E *e, const Ins *in, Tensor *t)
+{
+	res(e, in, 0);
+	return tens(e, ref_val(in->out[0]), t);
+}
+
+/* the float ops run what the interpreter runs for them: its float table */
+static void
+needfloatimpl(E *e, const Ins *in)
+{
+	if (exec_impl_for(e->m, in) != exec_impl(in->op))
+		nohelper(e, in, "an op the interpreter runs through another kernel");
+}
+
+/* an operand whose data the call needs at compile time */
+static void
+needcst(E *e, const Ins *in, int k, const char *what)
+{
+	if (k < in->nin && in->in[k].kind == Rval)
+		nohelper(e, in, what);
+}
+
+static const char *
+rtall(DType dt)
+{
+	switch (dt) {
+	case Df32: return "RT_F32";
+	case Du8: return "RT_U8";
+	case Di8: return "RT_I8";
+	case Du16: return "RT_U16";
+	case Di16: return "RT_I16";
+	case Di32: return "RT_I32";
+	case Di64: return "RT_I64";
+	case Dbool: return "RT_BOOL";
+	case Df16: return "RT_F16";
+	case Df64: return "RT_F64";
+	case Du32: return "RT_U32";
+	case Du64: return "RT_U64";
+	case Dbf16: return "RT_BF16";
+	default: return NULL;
+	}
+}
+
+/* a double literal that reads back exactly */
+static const char *
+dbl(E *e, double v)
+{
+	if (isnan(v))
+		return "NAN";
+	if (isinf(v))
+		return v < 0 ? "(-INFINITY)" : "INFINITY";
+	if (v == 0)
+		return signbit(v) ? "-0.0" : "0.0";
+	return fmt(e, "%a", v);
+}
+
+static const char *
+workp(E *e, int i, size_t bytes)
+{
+	return bytes ? scratch(e, i, bytes, "void") : "NULL";
+}
+
+static void
+e_fconv(E *e, int i, const Ins *in)
+{
+	Tensor tx, tw, tb, ty;
+	const Tensor *b;
+	RtConv p;
+	RtConv3 q;
+	const char *bias;
+
+	needfloatimpl(e, in);
+	b = tensin(e, in, 2, &tb);
+	bias = b ? ptr(e, in->in[2], false) : "NULL";
+	if (fplan_conv(e->m, in, tensin(e, in, 0, &tx), tensin(e, in, 1, &tw), b,
+	    tensres(e, in, &ty), &p, &q) == 3) {
+		if (e->fused[i] >= 0)
+			die("emitc: a fused activation on a 3-D conv");
+		out(e, "\t{\n\t\tstatic const RtConv3 p = {%ld, %ld, %ld, %ld,\n"
+		    "\t\t    {%ld, %ld, %ld}, {%ld, %ld, %ld}, {%ld, %ld, %ld},\n"
+		    "\t\t    {%ld, %ld, %ld}, {%ld, %ld, %ld}, {%ld, %ld, %ld}};\n"
+		    "\t\trt_conv3d(&p, %s, %s,\n\t\t    %s, %s);\n\t}\n",
+		    q.n, q.c, q.m, q.group, q.in[0], q.in[1], q.in[2], q.out[0],
+		    q.out[1], q.out[2], q.k[0], q.k[1], q.k[2], q.s[0], q.s[1],
+		    q.s[2], q.d[0], q.d[1], q.d[2], q.pb[0], q.pb[1], q.pb[2],
+		    ptr(e, in->in[0], false), ptr(e, in->in[1], false), bias,
+		    resp(e, in, 0));
+		return;
+	}
+	if (e->fused[i] >= 0) {	/* the interpreter's runact (exec.h) */
+		p.act = true;
+		p.lo = e->act[i][0];
+		p.hi = e->act[i][1];
+	}
+	out(e, "\t{\n\t\tstatic const RtConv p = {%ld, %ld, %ld, %ld, %ld, %ld, %ld, %ld,\n"
+	    "\t\t    %ld, %ld, %ld, %ld, %ld, %ld, %ld, %ld, %s, %s, %s};\n"
+	    "\t\trt_conv2d(&p, %s, %s,\n\t\t    %s, %s,\n\t\t    %s);\n\t}\n",
+	    p.n, p.c, p.h, p.w, p.m, p.oh, p.ow, p.group, p.kh, p.kw, p.sh, p.sw,
+	    p.dh, p.dw, p.pt, p.pl, bl(p.act), p.act ? flt(e, p.lo) : "0.0f",
+	    p.act ? flt(e, p.hi) : "0.0f", ptr(e, in->in[0], false),
+	    ptr(e, in->in[1], false), bias, resp(e, in, 0),
+	    workp(e, i, rt_conv2d_work(&p)));
+}
+
+static void
+e_fgemm(E *e, int i, const Ins *in)
+{
+	Tensor ta, tb, tc, ty;
+	RtGemm p;
+	bool usec;
+
+	needfloatimpl(e, in);
+	usec = fplan_gemm(e->m, in, tensin(e, in, 0, &ta), tensin(e, in, 1, &tb),
+	    tensin(e, in, 2, &tc), tensres(e, in, &ty), &p);
+	out(e, "\t{\n\t\tstatic const RtGemm p = {%s, %s, %lld, %lld, %lld, %lld, %lld,\n"
+	    "\t\t    %s, %s, %lld, %lld};\n"
+	    "\t\trt_gemm_f32(&p, %s, %s,\n\t\t    %s, %s,\n\t\t    %s);\n\t}\n",
+	    bl(p.ta), bl(p.tb), (long long)p.m, (long long)p.n, (long long)p.k,
+	    (long long)p.lda, (long long)p.ldb, flt(e, p.alpha), flt(e, p.beta),
+	    (long long)p.crs, (long long)p.ccs, ptr(e, in->in[0], false),
+	    ptr(e, in->in[1], false), usec ? ptr(e, in->in[2], false) : "NULL",
+	    resp(e, in, 0), workp(e, i, rt_gemm_f32_work(&p)));
+}
+
+static const char *
+i64arr(E *e, const int64_t *v, int n)
+{
+	char *s = arena_strdup(e->a, "{");
+	int k;
+
+	for (k = 0; k < RT_MM_MAXB; k++)
+		s = arena_printf(e->a, "%s%s%lld", s, k ? ", " : "",
+		    (long long)(k < n ? v[k] : 0));
+	return arena_printf(e->a, "%s}", s);
+}
+
+static void
+e_fmatmul(E *e, int i, const Ins *in)
+{
+	Tensor ta, tb, ty;
+	const Type *a = opnd(e, in, 0), *b = opnd(e, in, 1), *y = res(e, in, 0);
+	RtMatMul p;
+
+	needfloatimpl(e, in);
+	if (a->dt != Df32 || b->dt != Df32 || y->dt != Df32)
+		nohelper(e, in, "a matmul on other than f32");
+	fplan_matmul(e->m, in, tensin(e, in, 0, &ta), tensin(e, in, 1, &tb),
+	    tensres(e, in, &ty), &p);
+	out(e, "\t{\n\t\tstatic const RtMatMul p = {%lld, %lld, %lld, %lld, %d,\n"
+	    "\t\t    %s,\n\t\t    %s,\n\t\t    %s, %s};\n"
+	    "\t\trt_matmul_f32(&p, %s, %s,\n\t\t    %s, %s);\n\t}\n",
+	    (long long)p.m, (long long)p.n, (long long)p.k, (long long)p.nbatch,
+	    p.nb, i64arr(e, p.bd, p.nb), i64arr(e, p.sa, p.nb),
+	    i64arr(e, p.sb, p.nb), bl(p.bflat), ptr(e, in->in[0], false),
+	    ptr(e, in->in[1], false), resp(e, in, 0),
+	    workp(e, i, rt_matmul_f32_work(&p)));
+}
+
+static void
+e_fbinary(E *e, const Ins *in)
+{
+	Tensor ta, tb, tc;
+	const Tensor *a = tensin(e, in, 0, &ta), *b = tensin(e, in, 1, &tb);
+	const Tensor *c;
+	int64_t bd[SQC_MAXRANK];
+	int br;
+	bool ok;
+	const char *op;
+
+	needfloatimpl(e, in);
+	opnd(e, in, 0);
+	opnd(e, in, 1);
+	c = tensres(e, in, &tc);
+	fplan_binary(e->m, in, a, b, c, bd, &br);
+	switch (in->op) {
+	case Oadd: op = "RT_ADD"; break;
+	case Osub: op = "RT_SUB"; break;
+	case Omul: op = "RT_MUL"; break;
+	case Odiv: op = "RT_DIV"; break;
+	default: op = "RT_POW"; break;
+	}
+	/* the dtypes rt_binary computes (eltwise.h) */
+	if (in->op == Opow)
+		ok = (a->dt == Df32 || a->dt == Df64 || a->dt == Di32 ||
+		    a->dt == Di64) && rtall(b->dt) && b->dt != Dbool &&
+		    b->dt != Df16 && b->dt != Dbf16;
+	else
+		ok = a->dt != Dbool && a->dt != Df16 && a->dt != Dbf16 &&
+		    rtall(a->dt);
+	if (!ok)
+		nohelper(e, in, "this op on these element types");
+	out(e, "\t(void)rt_binary(%s, %s, %s, %s, %d,\n\t    %s, %s, %s, %d,\n"
+	    "\t    %s, %s, %d);\n", op, rtall(a->dt), ptr(e, in->in[0], false),
+	    i64list(e, a->dim, a->rank), a->rank, ptr(e, in->in[1], false),
+	    rtall(b->dt), i64list(e, bd, br), br, resp(e, in, 0),
+	    i64list(e, c->dim, c->rank), c->rank);
+}
+
+static void
+e_fclip(E *e, const Ins *in)
+{
+	const Type *x = opnd(e, in, 0), *y = res(e, in, 0);
+	Tensor tl, th;
+	const Tensor *lo = NULL, *hi = NULL;
+	const char *b[2];
+	double l, h;
+	int k;
+
+	needfloatimpl(e, in);
+	if (y->dt != x->dt || !sameshape(x, y))
+		ir_error(e->m, in, "the result's type does not match the operand");
+	if (x->dt == Dbool || x->dt == Df16 || x->dt == Dbf16 || !rtall(x->dt))
+		nohelper(e, in, "Clip on this element type");
+	/* constant bounds here; a value's (f32, one element) at run time */
+	if (in->nin > 1 && in->in[1].kind == Rcst)
+		lo = tens(e, in->in[1], &tl);
+	if (in->nin > 2 && in->in[2].kind == Rcst)
+		hi = tens(e, in->in[2], &th);
+	fplan_clip(e->m, in, lo, hi, &l, &h);
+	b[0] = dbl(e, l);
+	b[1] = dbl(e, h);
+	for (k = 1; k < 3 && k < in->nin; k++) {
+		const Type *t;
+		const Attr *a = ir_getattr(in, k == 1 ? "min" : "max");
+		if (in->in[k].kind != Rval || (a && a->kind == Afloat))
+			continue;
+		t = rtype(e, in->in[k]);
+		if (numel(t) == 0)
+			continue;
+		if (numel(t) != 1)
+			ir_error(e->m, in, "%s must be a scalar", k == 1 ? "min" : "max");
+		if (t->dt != Df32)
+			nohelper(e, in, "a Clip bound computed at run time that is not f32");
+		b[k - 1] = fmt(e, "(double)(%s)[0]", ptr(e, in->in[k], false));
+	}
+	out(e, "\t(void)rt_clip(%s, %s, %s, %zu,\n\t    %s, %s);\n", rtall(x->dt),
+	    ptr(e, in->in[0], false), resp(e, in, 0), numel(x), b[0], b[1]);
+}
+
+static void
+e_funary(E *e, const Ins *in)
+{
+	const Type *x = opnd(e, in, 0), *y = res(e, in, 0);
+	const char *xp, *yp;
+
+	needfloatimpl(e, in);
+	if (x->dt != Df32 || y->dt != Df32)
+		nohelper(e, in, "this op on other than f32");
+	if (!sameshape(x, y))
+		ir_error(e->m, in, "the result's shape does not match the operand");
+	xp = ptr(e, in->in[0], false);
+	yp = resp(e, in, 0);
+	switch (in->op) {
+	case Oleaky_relu:
+		out(e, "\trt_leaky_relu_f32(%s, %s, %zu, %s);\n", xp, yp, numel(x),
+		    flt(e, ir_attrfloat(in, "alpha", 0.01f)));
+		return;
+	case Ohard_sigmoid:
+		out(e, "\trt_hard_sigmoid_f32(%s, %s, %zu,\n\t    %s, %s);\n", xp, yp,
+		    numel(x), flt(e, ir_attrfloat(in, "alpha", 0.2f)),
+		    flt(e, ir_attrfloat(in, "beta", 0.5f)));
+		return;
+	case Ohard_swish:
+		out(e, "\trt_hard_swish_f32(%s, %s, %zu);\n", xp, yp, numel(x));
+		return;
+	case Osqrt:
+		out(e, "\trt_sqrt_f32(%s, %s, %zu);\n", xp, yp, numel(x));
+		return;
+	default:
+		die("emitc: e_funary of %s", ir_opname(e->m, in));
+	}
+}
+
+static void
+e_softmax(E *e, const Ins *in)
+{
+	Tensor tx, ty;
+	int64_t outer, n, inner;
+
+	needfloatimpl(e, in);
+	fplan_softmax(e->m, in, tensin(e, in, 0, &tx), tensres(e, in, &ty),
+	    &outer, &n, &inner);
+	out(e, "\trt_softmax_f32(%s, %lld, %lld, %lld,\n\t    %s);\n",
+	    ptr(e, in->in[0], false), (long long)outer, (long long)n,
+	    (long long)inner, resp(e, in, 0));
+}
+
+static void
+e_reduce_mean(E *e, const Ins *in)
+{
+	Tensor tx, ta, ty;
+	const Tensor *x = tensin(e, in, 0, &tx);
+	unsigned mask;
+
+	needfloatimpl(e, in);
+	opnd(e, in, 0);
+	needcst(e, in, 1, "ReduceMean with axes computed at run time");
+	if (!fplan_reduce_mean(e->m, in, x, tensin(e, in, 1, &ta),
+	    tensres(e, in, &ty), &mask)) {
+		out(e, "\tmemcpy(%s, %s, %zu);\n", resp(e, in, 0),
+		    ptr(e, in->in[0], false), nbytes(opnd(e, in, 0)));
+		return;
+	}
+	out(e, "\trt_reduce_mean_f32(%s, %s, %d,\n\t    %uu, %s);\n",
+	    ptr(e, in->in[0], false), i64list(e, x->dim, x->rank), x->rank,
+	    mask, resp(e, in, 0));
+}
+
+static void
+e_gather(E *e, const Ins *in)
+{
+	Tensor tx, ti, ty;
+	const Tensor *x = tensin(e, in, 0, &tx), *it;
+	const int64_t *idx;
+	int64_t outer, n, inner;
+	size_t ni;
+
+	needfloatimpl(e, in);
+	opnd(e, in, 0);
+	opnd(e, in, 1);
+	needcst(e, in, 1, "Gather with indices computed at run time");
+	it = tensin(e, in, 1, &ti);
+	idx = fplan_gather(e->m, in, x, it, tensres(e, in, &ty), e->a, &outer,
+	    &n, &inner);
+	ni = numel(rtype(e, in->in[1]));
+	out(e, "\trt_gather(%s, %zu, %lld, %lld, %lld,\n\t    %s, %zu, %s);\n",
+	    ptr(e, in->in[0], false), dtype_size(x->dt), (long long)outer,
+	    (long long)n, (long long)inner, i64list(e, idx, (int)ni), ni,
+	    resp(e, in, 0));
+}
+
 /* ---- one instruction ------------------------------------------------------ */
 
 static bool
@@ -1133,6 +1562,10 @@ emit_ins(E *e, int i)
 	if (in->nout >= 1 && in->out[0] >= 0)
 		out(e, "\t/* %s '%s' -> %%%s */\n", optab[in->op].name, in->name,
 		    m->val[in->out[0]].name);
+	if (e->skip[i]) {
+		out(e, "\t/* fused into its producer's call */\n");
+		return;
+	}
 	/* the interpreter's choice (exec/table.c exec_impl_for) */
 	if ((in->op == Oconv || in->op == Omax_pool) && nhwcin(e, in) &&
 	    in->nout >= 1 && in->out[0] >= 0 && m->val[in->out[0]].type.q) {
@@ -1209,6 +1642,40 @@ emit_ins(E *e, int i)
 	case Otanh:
 		e_float(e, in);
 		return;
+	case Oconv:
+		e_fconv(e, i, in);
+		return;
+	case Ogemm:
+		e_fgemm(e, i, in);
+		return;
+	case Omatmul:
+		e_fmatmul(e, i, in);
+		return;
+	case Oadd:
+	case Osub:
+	case Omul:
+	case Odiv:
+	case Opow:
+		e_fbinary(e, in);
+		return;
+	case Oclip:
+		e_fclip(e, in);
+		return;
+	case Oleaky_relu:
+	case Ohard_sigmoid:
+	case Ohard_swish:
+	case Osqrt:
+		e_funary(e, in);
+		return;
+	case Osoftmax:
+		e_softmax(e, in);
+		return;
+	case Oreduce_mean:
+		e_reduce_mean(e, in);
+		return;
+	case Ogather:
+		e_gather(e, in);
+		return;
 	default:
 		nohelper(e, in, q ? "a quantized op --emit=c does not implement" :
 		    "a float op --emit=c does not implement");
@@ -1281,6 +1748,73 @@ edges(E *e)
 		}
 }
 
+/* the clamp bounds of a Relu, or of a Clip whose bounds are constant f32
+ * scalars or omitted (exec/interp.c actbounds); false for anything else */
+static bool
+actbounds(const Module *m, const Ins *a, float *lo, float *hi)
+{
+	int k;
+
+	*lo = -INFINITY;
+	*hi = INFINITY;
+	if (a->op == Orelu) {
+		*lo = 0;
+		return true;
+	}
+	if (a->op != Oclip || a->nattr)
+		return false;
+	for (k = 1; k < a->nin; k++) {
+		Ref r = a->in[k];
+		const Cst *c;
+		if (r.kind == Rnone)
+			continue;
+		if (r.kind != Rcst)
+			return false;
+		c = &m->cst[r.idx];
+		if (c->type.dt != Df32 || c->nbytes != 4)
+			return false;
+		*(k == 1 ? lo : hi) = *(const float *)c->data;
+	}
+	return true;
+}
+
+/* the producer -> activation pairs the interpreter runs as one call (exec.h;
+ * exec/interp.c planfusion, under the same conditions): the producer's call
+ * clamps, the activation is no code, the two results share memory */
+static void
+fusion(E *e)
+{
+	Module *m = e->m;
+	const ExecImpl *im;
+	int i, j, v, w;
+	float lo, hi;
+
+	for (i = 0; i < m->nins; i++) {
+		const Ins *in = &m->ins[i], *ac;
+		e->fused[i] = -1;
+		im = exec_impl_for(m, in);
+		if (!im || !im->runact || !im->canfuse || in->nout != 1)
+			continue;
+		v = in->out[0];
+		if (v < 0 || e->u->count[v] != 1 || ir_isoutput(m, v) || !im->canfuse(m, in))
+			continue;
+		j = e->u->user[v][0];
+		ac = &m->ins[j];
+		if (ac->nin < 1 || !ref_eq(ac->in[0], ref_val(v)) || ac->nout != 1 ||
+		    ac->out[0] < 0)
+			continue;
+		w = ac->out[0];
+		if (!actbounds(m, ac, &lo, &hi) || m->val[v].type.dt != Df32 ||
+		    m->val[w].type.dt != Df32 ||
+		    nbytes(&m->val[v].type) != nbytes(&m->val[w].type))
+			continue;
+		e->fused[i] = j;
+		e->act[i][0] = lo;
+		e->act[i][1] = hi;
+		e->skip[j] = true;
+	}
+}
+
 static void
 storage(E *e)
 {
@@ -1298,6 +1832,10 @@ storage(E *e)
 		if (r.kind == Rval && m->val[r.idx].def >= 0 && e->outk[r.idx] < 0)
 			e->outk[r.idx] = k;
 	}
+	/* a fused producer writes straight into its activation's result */
+	for (i = 0; i < m->nins; i++)
+		if (e->fused[i] >= 0)
+			e->root[m->ins[i].out[0]] = m->ins[e->fused[i]].out[0];
 	for (i = 0; i < m->nins; i++) {
 		const Ins *in = &m->ins[i];
 		if (!isreshape(in->op) || in->nin < 1 || in->in[0].kind != Rval ||
@@ -1665,7 +2203,8 @@ source(E *e, FILE *f, const char *hpath, FILE *code)
 	    "#include <stdint.h>\n#include <string.h>\n\n"
 	    "#ifdef SQC_USE_GEMMINI\n#include \"gemmini.h\"\n#else\n#include \"systolic.h\"\n#endif\n"
 	    "#include \"eltwise.h\"\n#include \"movement.h\"\n#include \"nhwc.h\"\n"
-	    "#include \"pool.h\"\n#include \"qkern.h\"\n#include \"qtensor.h\"\n\n"
+	    "#include \"pool.h\"\n#include \"qkern.h\"\n#include \"qtensor.h\"\n"
+	    "#include \"conv.h\"\n#include \"matmul.h\"\n\n"
 	    "#include \"%s\"\n\n#ifndef SQC_GEMMINI_TYPE\n#define SQC_GEMMINI_TYPE CPU\n#endif\n\n",
 	    hb);
 	for (k = 0; k < m->ncst; k++)
@@ -1806,7 +2345,11 @@ emit_c(Module *m, const char *path, EmitCStats *stats)
 	e.ink = arena_alloc(e.a, ((size_t)m->nval + 1) * sizeof *e.ink);
 	e.off = arena_alloc(e.a, ((size_t)m->nval + 1) * sizeof *e.off);
 	e.cstused = arena_alloc(e.a, ((size_t)m->ncst + 1) * sizeof *e.cstused);
+	e.fused = arena_alloc(e.a, ((size_t)m->nins + 1) * sizeof *e.fused);
+	e.skip = arena_alloc(e.a, ((size_t)m->nins + 1) * sizeof *e.skip);
+	e.act = arena_alloc(e.a, ((size_t)m->nins + 1) * sizeof *e.act);
 	edges(&e);
+	fusion(&e);
 	storage(&e);
 
 	/* measure: check every op, collect scratch sizes and fallbacks */

@@ -5,7 +5,9 @@
  * Runtime does).
  *
  * Each reads its attributes, resolves auto_pad / output_shape into the
- * leading pads and the output size, checks the result tensor the
+ * leading pads and the output size (for Conv, Gemm and MatMul in
+ * fplan_conv / fplan_gemm / fplan_matmul, exec/fplan.h, which the C backend
+ * calls too; the products run in runtime/conv.h and runtime/matmul.h), checks the result tensor the
  * interpreter allocated from the inferred type (a mismatch is a shape
  * inference bug, reported on the node), and calls the kernel with scratch
  * from the arena.  Convolutions have 1 to 3 spatial dims (1-D runs as
@@ -34,8 +36,10 @@
 
 #include "opkit.h"
 #include "passes/qparams.h"
+#include "fplan.h"
 #include "runtime/conv.h"
 #include "runtime/gemm.h"
+#include "runtime/matmul.h"
 #include "runtime/qkern.h"
 
 /* y must have shape dim[r] and dtype dt */
@@ -242,17 +246,11 @@ conv3d(const Geom *g, int64_t n, int64_t c, int64_t mch, int64_t group)
 
 /* ---- Conv --------------------------------------------------------------- */
 
-/* conv with an optional fused activation clamp (act: {lo, hi} or NULL) */
-static void
-conv_act(const Module *m, const Ins *in, const Tensor *const *x,
-    Tensor *const *y, Arena *scratch, const float *act)
+int
+fplan_conv(const Module *m, const Ins *in, const Tensor *xt, const Tensor *wt,
+    const Tensor *bt, const Tensor *y, RtConv *p, RtConv3 *p3)
 {
-	const Tensor *xt = op_input(m, in, x, 0), *wt = op_input(m, in, x, 1);
-	const Tensor *bt = op_optinput(in, x, 2);
-	const float *b;
 	int64_t dim[5], group;
-	RtConv p;
-	RtConv3 p3;
 	Geom g;
 
 	op_needf32(m, in, xt);
@@ -269,17 +267,32 @@ conv_act(const Module *m, const Ins *in, const Tensor *const *x,
 		ir_error(m, in, "bias must be a vector of %lld values",
 		    (long long)wt->dim[0]);
 	convout(m, in, &g);
-	checkout(m, in, y[0], Df32, dim, outdims(&g, xt->dim[0], wt->dim[0],
+	checkout(m, in, y, Df32, dim, outdims(&g, xt->dim[0], wt->dim[0],
 	    dim));
-	b = bt ? bt->data : NULL;
-	if (g.nsp == 3) {
+	if (g.nsp == 3)
+		*p3 = conv3d(&g, xt->dim[0], xt->dim[1], wt->dim[0], group);
+	else
+		*p = conv2d(&g, xt->dim[0], xt->dim[1], wt->dim[0], group);
+	return g.nsp;
+}
+
+/* conv with an optional fused activation clamp (act: {lo, hi} or NULL) */
+static void
+conv_act(const Module *m, const Ins *in, const Tensor *const *x,
+    Tensor *const *y, Arena *scratch, const float *act)
+{
+	const Tensor *xt = op_input(m, in, x, 0), *wt = op_input(m, in, x, 1);
+	const Tensor *bt = op_optinput(in, x, 2);
+	const float *b = bt ? bt->data : NULL;
+	RtConv p;
+	RtConv3 p3;
+
+	if (fplan_conv(m, in, xt, wt, bt, y[0], &p, &p3) == 3) {
 		if (act)
 			die("conv_act: a fused activation on a 3-D conv");
-		p3 = conv3d(&g, xt->dim[0], xt->dim[1], wt->dim[0], group);
 		rt_conv3d(&p3, xt->data, wt->data, b, y[0]->data);
 		return;
 	}
-	p = conv2d(&g, xt->dim[0], xt->dim[1], wt->dim[0], group);
 	if (act) {
 		p.act = true;
 		p.lo = act[0];
@@ -389,19 +402,11 @@ run_conv_transpose(const Module *m, const Ins *in, const Tensor *const *x,
 
 /* ---- Gemm --------------------------------------------------------------- */
 
-static void
-run_gemm(const Module *m, const Ins *in, const Tensor *const *x,
-    Tensor *const *y, Arena *scratch)
+bool
+fplan_gemm(const Module *m, const Ins *in, const Tensor *a, const Tensor *b,
+    const Tensor *c, const Tensor *y, RtGemm *p)
 {
-	const Tensor *a = op_input(m, in, x, 0), *b = op_input(m, in, x, 1);
-	const Tensor *c = op_optinput(in, x, 2);
-	bool ta = ir_attrint(in, "transA", 0) != 0;
-	bool tb = ir_attrint(in, "transB", 0) != 0;
-	float alpha = ir_attrfloat(in, "alpha", 1);
-	float beta = ir_attrfloat(in, "beta", 1);
-	int64_t dim[2], cd[2] = {1, 1}, mm, nn, kk, i, j;
-	float *yd = y[0]->data;
-	const float *cv;
+	int64_t dim[2], cd[2] = {1, 1};
 	int k;
 
 	op_needf32(m, in, a);
@@ -410,55 +415,61 @@ run_gemm(const Module *m, const Ins *in, const Tensor *const *x,
 	if (a->rank != 2 || b->rank != 2)
 		ir_error(m, in, "gemm needs matrices (ranks %d and %d)",
 		    a->rank, b->rank);
-	mm = a->dim[ta ? 1 : 0];
-	kk = a->dim[ta ? 0 : 1];
-	nn = b->dim[tb ? 0 : 1];
-	if (b->dim[tb ? 1 : 0] != kk)
+	p->ta = ir_attrint(in, "transA", 0) != 0;
+	p->tb = ir_attrint(in, "transB", 0) != 0;
+	p->alpha = ir_attrfloat(in, "alpha", 1);
+	p->beta = ir_attrfloat(in, "beta", 1);
+	p->m = a->dim[p->ta ? 1 : 0];
+	p->k = a->dim[p->ta ? 0 : 1];
+	p->n = b->dim[p->tb ? 0 : 1];
+	p->lda = a->dim[1];
+	p->ldb = b->dim[1];
+	p->crs = p->ccs = 0;
+	if (b->dim[p->tb ? 1 : 0] != p->k)
 		ir_error(m, in, "inner dimensions differ (%lld and %lld)",
-		    (long long)kk, (long long)b->dim[tb ? 1 : 0]);
-	dim[0] = mm;
-	dim[1] = nn;
-	checkout(m, in, y[0], Df32, dim, 2);
-	if (c && op_numel(c) > 0 && beta != 0) {
-		/* C broadcast to [M, N] (unidirectional, NumPy rules) */
-		if (c->rank > 2)
-			ir_error(m, in, "C has rank %d; it must broadcast to "
-			    "[M, N]", c->rank);
-		for (k = 0; k < c->rank; k++)
-			cd[2 - c->rank + k] = c->dim[k];
-		if ((cd[0] != 1 && cd[0] != mm) || (cd[1] != 1 && cd[1] != nn))
-			ir_error(m, in, "C does not broadcast to [%lld, %lld]",
-			    (long long)mm, (long long)nn);
-		cv = c->data;
-		for (i = 0; i < mm; i++)
-			for (j = 0; j < nn; j++)
-				yd[i * nn + j] = cv[(cd[0] == 1 ? 0 : i) *
-				    cd[1] + (cd[1] == 1 ? 0 : j)];
-	} else {
-		beta = 0;
+		    (long long)p->k, (long long)b->dim[p->tb ? 1 : 0]);
+	dim[0] = p->m;
+	dim[1] = p->n;
+	checkout(m, in, y, Df32, dim, 2);
+	if (!c || op_numel(c) == 0 || p->beta == 0) {
+		p->beta = 0;
+		return false;
 	}
-	rt_sgemm(ta, tb, (size_t)mm, (size_t)nn, (size_t)kk, alpha, a->data,
-	    (size_t)a->dim[1], b->data, (size_t)b->dim[1], beta, yd,
-	    (size_t)nn, work(scratch, rt_sgemm_work((size_t)mm, (size_t)nn,
-	    (size_t)kk)));
+	/* C broadcast to [M, N] (unidirectional, NumPy rules) */
+	if (c->rank > 2)
+		ir_error(m, in, "C has rank %d; it must broadcast to [M, N]",
+		    c->rank);
+	for (k = 0; k < c->rank; k++)
+		cd[2 - c->rank + k] = c->dim[k];
+	if ((cd[0] != 1 && cd[0] != p->m) || (cd[1] != 1 && cd[1] != p->n))
+		ir_error(m, in, "C does not broadcast to [%lld, %lld]",
+		    (long long)p->m, (long long)p->n);
+	p->crs = cd[0] == 1 ? 0 : cd[1];
+	p->ccs = cd[1] == 1 ? 0 : 1;
+	return true;
+}
+
+static void
+run_gemm(const Module *m, const Ins *in, const Tensor *const *x,
+    Tensor *const *y, Arena *scratch)
+{
+	const Tensor *a = op_input(m, in, x, 0), *b = op_input(m, in, x, 1);
+	const Tensor *c = op_optinput(in, x, 2);
+	RtGemm p;
+	bool usec = fplan_gemm(m, in, a, b, c, y[0], &p);
+
+	rt_gemm_f32(&p, a->data, b->data, usec ? c->data : NULL, y[0]->data,
+	    work(scratch, rt_gemm_f32_work(&p)));
 }
 
 /* ---- MatMul ------------------------------------------------------------- */
 
-/* NumPy matmul operands as a batch of [M,K] x [K,N] products */
-typedef struct MM {
-	int64_t m, n, k;
-	int64_t nbatch;
-	int nb;				/* batch dims of the result */
-	int64_t bd[SQC_MAXRANK];	/* the result's batch dims */
-	int64_t sa[SQC_MAXRANK];	/* per batch dim: matrices to skip in a */
-	int64_t sb[SQC_MAXRANK];	/* ... in b (0 where broadcast) */
-	bool bflat;			/* b has no batch: fold a's into M */
-} MM;
+typedef RtMatMul MM;
 
-static void
-mmgeom(const Module *m, const Ins *in, const Tensor *a, const Tensor *b,
-    const Tensor *y, MM *g)
+/* NumPy matmul operands as a batch of [M,K] x [K,N] products */
+void
+fplan_matmul(const Module *m, const Ins *in, const Tensor *a,
+    const Tensor *b, const Tensor *y, RtMatMul *g)
 {
 	int ra = a->rank, rb = b->rank, na, nb, k, r;
 	int64_t dim[SQC_MAXRANK], da, db, st;
@@ -516,56 +527,21 @@ mmgeom(const Module *m, const Ins *in, const Tensor *a, const Tensor *b,
 	checkout(m, in, y, y->dt, dim, r);
 }
 
-/* batch t's matrix offsets (in matrices) into a and b */
-static void
-mmbatch(const MM *g, int64_t t, int64_t *oa, int64_t *ob)
-{
-	int k;
-
-	*oa = *ob = 0;
-	for (k = g->nb - 1; k >= 0; k--) {
-		int64_t i = t % g->bd[k];
-
-		t /= g->bd[k];
-		*oa += i * g->sa[k];
-		*ob += i * g->sb[k];
-	}
-}
-
 static void
 run_matmul(const Module *m, const Ins *in, const Tensor *const *x,
     Tensor *const *y, Arena *scratch)
 {
 	const Tensor *a = op_input(m, in, x, 0), *b = op_input(m, in, x, 1);
-	const float *ad = a->data, *bd = b->data;
-	float *yd = y[0]->data;
-	int64_t t, oa, ob, mm;
-	void *wk;
-	MM g;
+	RtMatMul g;
 
 	op_needf32(m, in, a);
 	op_needf32(m, in, b);
 	if (y[0]->dt != Df32)
 		ir_error(m, in, "inferred result type does not match the "
 		    "operands (shape inference bug)");
-	mmgeom(m, in, a, b, y[0], &g);
-	if (g.bflat) {
-		/* a's batches are contiguous rows of one product */
-		mm = g.m * g.nbatch;
-		rt_sgemm(false, false, (size_t)mm, (size_t)g.n, (size_t)g.k,
-		    1, ad, (size_t)g.k, bd, (size_t)g.n, 0, yd, (size_t)g.n,
-		    work(scratch, rt_sgemm_work((size_t)mm, (size_t)g.n,
-		    (size_t)g.k)));
-		return;
-	}
-	wk = work(scratch, rt_sgemm_work((size_t)g.m, (size_t)g.n,
-	    (size_t)g.k));
-	for (t = 0; t < g.nbatch; t++) {
-		mmbatch(&g, t, &oa, &ob);
-		rt_sgemm(false, false, (size_t)g.m, (size_t)g.n, (size_t)g.k,
-		    1, ad + oa * g.m * g.k, (size_t)g.k, bd + ob * g.k * g.n,
-		    (size_t)g.n, 0, yd + t * g.m * g.n, (size_t)g.n, wk);
-	}
+	fplan_matmul(m, in, a, b, y[0], &g);
+	rt_matmul_f32(&g, a->data, b->data, y[0]->data,
+	    work(scratch, rt_matmul_f32_work(&g)));
 }
 
 /* ---- quantized ops ------------------------------------------------------ */
@@ -775,13 +751,13 @@ run_qlinear_matmul(const Module *m, const Ins *in, const Tensor *const *x,
 	if (y[0]->dt != ydt)
 		ir_error(m, in, "inferred result type does not match the "
 		    "operands (shape inference bug)");
-	mmgeom(m, in, a, b, y[0], &g);
+	fplan_matmul(m, in, a, b, y[0], &g);
 	qa = qparam(m, in, x, 1, 2, a->dt, g.m, "a");
 	qb = qparam(m, in, x, 4, 5, b->dt, g.n, "b");
 	qy = qparam(m, in, x, 6, 7, ydt, 0, "y");
 	acc = arena_alloc(scratch, (size_t)(g.n > 0 ? g.n : 1) * sizeof *acc);
 	for (t = 0; t < g.nbatch; t++) {
-		mmbatch(&g, t, &oa, &ob);
+		rt_matmul_batch(&g, t, &oa, &ob);
 		oa *= g.m * g.k;
 		ob *= g.k * g.n;
 		for (i = 0; i < g.m; i++) {
@@ -1074,7 +1050,7 @@ run_qmatmul(const Module *m, const Ins *in, const Tensor *const *x,
 	op_needq8(m, in, a);
 	op_needq8(m, in, b);
 	op_needq8(m, in, y[0]);
-	mmgeom(m, in, a, b, y[0], &g);
+	fplan_matmul(m, in, a, b, y[0], &g);
 	q.nper = qmults(m, in, qa, qb, qy, b->rank - 1, g.n, scratch, &bz,
 	    &mult);
 	q.m = g.m;
@@ -1093,7 +1069,7 @@ run_qmatmul(const Module *m, const Ins *in, const Tensor *const *x,
 	q.yz = qy->zero[0];
 	wk = work(scratch, rq_gemm_work(&q));
 	for (t = 0; t < g.nbatch; t++) {
-		mmbatch(&g, t, &oa, &ob);
+		rt_matmul_batch(&g, t, &oa, &ob);
 		q.a = (const char *)a->data + (size_t)(oa * g.m * g.k) * ea;
 		q.b = (const char *)b->data + (size_t)(ob * g.k * g.n) * eb;
 		q.y = (char *)y[0]->data + (size_t)(t * g.m * g.n) * ey;

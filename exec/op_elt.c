@@ -4,12 +4,15 @@
  * HardSigmoid HardSwish Tanh Sqrt, and QuantizeLinear / DequantizeLinear
  * (per tensor or per axis).  Each reads its attributes, checks the operands
  * against the results the interpreter allocated from the inferred types, and
- * calls a runtime/eltwise.h kernel.  What the kernels cannot run (a dtype, an
- * attribute value) is a user error naming the node.
+ * calls a runtime/eltwise.h kernel (the binary ops' broadcast and Clip's
+ * bounds through fplan_binary / fplan_clip, exec/fplan.h, shared with the C
+ * backend).  What the kernels cannot run (a dtype, an attribute value) is a
+ * user error naming the node.
  */
 #include <math.h>
 #include <string.h>
 
+#include "fplan.h"
 #include "opkit.h"
 #include "runtime/eltwise.h"
 
@@ -51,16 +54,15 @@ scalar(const Module *m, const Ins *in, const Tensor *t, size_t k)
 	}
 }
 
-static void
-binary(const Module *m, const Ins *in, const Tensor *const *x,
-    Tensor *const *y, RtBinop op)
+void
+fplan_binary(const Module *m, const Ins *in, const Tensor *a,
+    const Tensor *b, const Tensor *c, int64_t *bdim, int *brank)
 {
-	const Tensor *a = op_input(m, in, x, 0), *b = op_input(m, in, x, 1);
-	Tensor *c = y[0];
-	int64_t dim[SQC_MAXRANK], bdim[SQC_MAXRANK], axis;
-	const int64_t *bd = b->dim;
-	int r, br = b->rank, k;
+	int64_t dim[SQC_MAXRANK], axis;
+	int r, k;
 
+	*brank = b->rank;
+	memcpy(bdim, b->dim, (size_t)b->rank * sizeof b->dim[0]);
 	/* before opset 7, b broadcasts only with broadcast=1, onto a's dims
 	 * axis .. axis+rank(b)-1 (by default its trailing dims) */
 	if (ir_opset(m, "") < 7 && ir_opset(m, "") > 0) {
@@ -78,19 +80,30 @@ binary(const Module *m, const Ins *in, const Tensor *const *x,
 			for (k = 0; k < a->rank; k++)
 				bdim[k] = k >= axis && k < axis + b->rank
 				    ? b->dim[k - axis] : 1;
-			bd = bdim;
-			br = a->rank;
+			*brank = a->rank;
 		}
 	}
-	if (!rt_broadcast_shape(a->dim, a->rank, bd, br, dim, &r))
+	if (!rt_broadcast_shape(a->dim, a->rank, bdim, *brank, dim, &r))
 		ir_error(m, in, "operand shapes do not broadcast");
 	if (c->rank != r || memcmp(c->dim, dim, (size_t)r * sizeof dim[0]) != 0
 	    || c->dt != a->dt)
 		ir_error(m, in, "inferred result type does not match the operands "
 		    "(shape inference bug)");
-	if (op != RT_POW && a->dt != b->dt)
+	if (in->op != Opow && a->dt != b->dt)
 		ir_error(m, in, "operands have different element types (%s, %s)",
 		    op_dtname(a->dt), op_dtname(b->dt));
+}
+
+static void
+binary(const Module *m, const Ins *in, const Tensor *const *x,
+    Tensor *const *y, RtBinop op)
+{
+	const Tensor *a = op_input(m, in, x, 0), *b = op_input(m, in, x, 1);
+	Tensor *c = y[0];
+	int64_t bd[SQC_MAXRANK];
+	int br;
+
+	fplan_binary(m, in, a, b, c, bd, &br);
 	if (!rt_binary(op, (RtType)a->dt, a->data, a->dim, a->rank, b->data,
 	    (RtType)b->dt, bd, br, c->data, c->dim, c->rank))
 		ir_error(m, in, "%s on %s%s%s is not supported by the interpreter",
@@ -162,30 +175,38 @@ run_relu(const Module *m, const Ins *in, const Tensor *const *x,
 		    op_dtname(t->dt));
 }
 
-static void
-run_clip(const Module *m, const Ins *in, const Tensor *const *x,
-    Tensor *const *y, Arena *scratch)
+void
+fplan_clip(const Module *m, const Ins *in, const Tensor *lo, const Tensor *hi,
+    double *l, double *h)
 {
-	const Tensor *t = op_input(m, in, x, 0), *lo, *hi;
-	double l = -INFINITY, h = INFINITY;
 	Attr *a;
 
-	checkunary(m, in, t, y[0], t->dt);
-	lo = op_optinput(in, x, 1);
-	hi = op_optinput(in, x, 2);
+	*l = -INFINITY;
+	*h = INFINITY;
 	if (lo && op_numel(lo) == 1)
-		l = scalar(m, in, lo, 0);
+		*l = scalar(m, in, lo, 0);
 	else if (lo && op_numel(lo) != 0)
 		ir_error(m, in, "min must be a scalar");
 	if (hi && op_numel(hi) == 1)
-		h = scalar(m, in, hi, 0);
+		*h = scalar(m, in, hi, 0);
 	else if (hi && op_numel(hi) != 0)
 		ir_error(m, in, "max must be a scalar");
 	/* the attribute form of opset < 11, if canonicalize has not run */
 	if ((a = ir_getattr(in, "min")) && a->kind == Afloat)
-		l = a->f;
+		*l = a->f;
 	if ((a = ir_getattr(in, "max")) && a->kind == Afloat)
-		h = a->f;
+		*h = a->f;
+}
+
+static void
+run_clip(const Module *m, const Ins *in, const Tensor *const *x,
+    Tensor *const *y, Arena *scratch)
+{
+	const Tensor *t = op_input(m, in, x, 0);
+	double l, h;
+
+	checkunary(m, in, t, y[0], t->dt);
+	fplan_clip(m, in, op_optinput(in, x, 1), op_optinput(in, x, 2), &l, &h);
 	if (!rt_clip((RtType)t->dt, t->data, y[0]->data, op_numel(t), l, h))
 		ir_error(m, in, "Clip on %s is not supported by the interpreter",
 		    op_dtname(t->dt));

@@ -3,12 +3,14 @@
  * Squeeze Unsqueeze Identity Dropout (byte copies: the result's shape is
  * already inferred), Transpose, Slice, Gather, Shape, Cast, Concat, Pad,
  * Resize and Constant.  Opset-dependent forms (Slice and Pad attributes
- * before opset 10/11, Resize's opset 10 inputs) are resolved here; the
+ * before opset 10/11, Resize's opset 10 inputs) are resolved here (Gather's
+ * in fplan_gather, exec/fplan.h, shared with the C backend); the
  * runtime/movement.h kernels move the elements.
  */
 #include <math.h>
 #include <string.h>
 
+#include "fplan.h"
 #include "opkit.h"
 #include "runtime/movement.h"
 
@@ -192,12 +194,12 @@ run_slice(const Module *m, const Ins *in, const Tensor *const *x,
 	    y[0]->data);
 }
 
-static void
-run_gather(const Module *m, const Ins *in, const Tensor *const *x,
-    Tensor *const *y, Arena *scratch)
+const int64_t *
+fplan_gather(const Module *m, const Ins *in, const Tensor *t,
+    const Tensor *it, const Tensor *y, Arena *a, int64_t *outer, int64_t *n,
+    int64_t *inner)
 {
-	const Tensor *t = op_input(m, in, x, 0), *it = op_input(m, in, x, 1);
-	int64_t axis, n, *idx, v;
+	int64_t axis, *idx, v;
 	size_t ni, k;
 	int r, j;
 
@@ -209,28 +211,41 @@ run_gather(const Module *m, const Ins *in, const Tensor *const *x,
 		    op_dtname(it->dt));
 	/* result dims: x[:axis] + indices + x[axis+1:] */
 	r = t->rank - 1 + it->rank;
-	if (y[0]->rank != r || y[0]->dt != t->dt)
+	if (y->rank != r || y->dt != t->dt)
 		op_mismatch(m, in);
 	for (j = 0; j < r; j++) {
 		v = j < axis ? t->dim[j] : j < axis + it->rank
 		    ? it->dim[j - axis] : t->dim[j - it->rank + 1];
-		if (y[0]->dim[j] != v)
+		if (y->dim[j] != v)
 			op_mismatch(m, in);
 	}
-	n = t->dim[axis];
+	*n = t->dim[axis];
 	ni = op_numel(it);
-	idx = arena_alloc(scratch, (ni + 1) * sizeof *idx);
+	idx = arena_alloc(a, (ni + 1) * sizeof *idx);
 	for (k = 0; k < ni; k++) {
 		v = it->dt == Di64 ? ((const int64_t *)it->data)[k]
 		    : ((const int32_t *)it->data)[k];
-		if (v < -n || v >= n)
+		if (v < -*n || v >= *n)
 			ir_error(m, in, "index %lld is out of range for a dim "
-			    "of %lld", (long long)v, (long long)n);
-		idx[k] = v < 0 ? v + n : v;
+			    "of %lld", (long long)v, (long long)*n);
+		idx[k] = v < 0 ? v + *n : v;
 	}
-	rt_gather(t->data, dtype_size(t->dt), op_product(t->dim, 0, (int)axis), n,
-	    op_product(t->dim, (int)axis + 1, t->rank), idx, (int64_t)ni,
-	    y[0]->data);
+	*outer = op_product(t->dim, 0, (int)axis);
+	*inner = op_product(t->dim, (int)axis + 1, t->rank);
+	return idx;
+}
+
+static void
+run_gather(const Module *m, const Ins *in, const Tensor *const *x,
+    Tensor *const *y, Arena *scratch)
+{
+	const Tensor *t = op_input(m, in, x, 0), *it = op_input(m, in, x, 1);
+	int64_t outer, n, inner;
+	const int64_t *idx = fplan_gather(m, in, t, it, y[0], scratch, &outer,
+	    &n, &inner);
+
+	rt_gather(t->data, dtype_size(t->dt), outer, n, inner, idx,
+	    (int64_t)op_numel(it), y[0]->data);
 }
 
 static void

@@ -3,8 +3,9 @@
  * AveragePool, GlobalAveragePool, LRN, Softmax, ReduceMean and
  * BatchNormalization (inference, and training mode's batch statistics).
  * Attributes are resolved here (auto_pad into explicit pads, Softmax's
- * opset-dependent axis semantics, ReduceMean's axes attribute or input) and
- * the runtime/pool.h kernels do the arithmetic.
+ * opset-dependent axis semantics, ReduceMean's axes attribute or input: in
+ * fplan_softmax / fplan_reduce_mean, exec/fplan.h, shared with the C
+ * backend) and the runtime/pool.h kernels do the arithmetic.
  *
  * exec_impl_qpool holds the quantized IR's AveragePool and
  * GlobalAveragePool (doc/quantization.md section 8), which table.c selects
@@ -17,6 +18,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "fplan.h"
 #include "opkit.h"
 #include "runtime/pool.h"
 #include "runtime/qkern.h"
@@ -168,49 +170,59 @@ run_lrn(const Module *m, const Ins *in, const Tensor *const *x,
 
 /* Softmax: opset < 13 flattens to 2-D at axis (default 1) and normalises
  * each row; opset >= 13 normalises along the one axis (default -1). */
-static void
-run_softmax(const Module *m, const Ins *in, const Tensor *const *x,
-    Tensor *const *y, Arena *scratch)
+void
+fplan_softmax(const Module *m, const Ins *in, const Tensor *t,
+    const Tensor *y, int64_t *outer, int64_t *n, int64_t *inner)
 {
-	const Tensor *t = op_input(m, in, x, 0);
 	bool old = ir_opset(m, "") < 13;
 	int64_t axis = ir_attrint(in, "axis", old ? 1 : -1), a;
 
 	op_needf32(m, in, t);
-	if (op_numel(y[0]) != op_numel(t) || y[0]->dt != Df32)
+	if (op_numel(y) != op_numel(t) || y->dt != Df32)
 		op_mismatch(m, in);
 	a = axis < 0 ? axis + t->rank : axis;
 	if (t->rank == 0 && (axis == 0 || axis == -1)) {
-		rt_softmax_f32(t->data, 1, 1, 1, y[0]->data);
+		*outer = *n = *inner = 1;
 		return;
 	}
 	if (a < 0 || a > t->rank || (a == t->rank && !old))
 		ir_error(m, in, "axis %lld is out of range for rank %d",
 		    (long long)axis, t->rank);
-	if (old)
-		rt_softmax_f32(t->data, op_product(t->dim, 0, (int)a),
-		    op_product(t->dim, (int)a, t->rank), 1, y[0]->data);
-	else
-		rt_softmax_f32(t->data, op_product(t->dim, 0, (int)a), t->dim[a],
-		    op_product(t->dim, (int)a + 1, t->rank), y[0]->data);
+	*outer = op_product(t->dim, 0, (int)a);
+	if (old) {
+		*n = op_product(t->dim, (int)a, t->rank);
+		*inner = 1;
+	} else {
+		*n = t->dim[a];
+		*inner = op_product(t->dim, (int)a + 1, t->rank);
+	}
+}
+
+static void
+run_softmax(const Module *m, const Ins *in, const Tensor *const *x,
+    Tensor *const *y, Arena *scratch)
+{
+	const Tensor *t = op_input(m, in, x, 0);
+	int64_t outer, n, inner;
+
+	fplan_softmax(m, in, t, y[0], &outer, &n, &inner);
+	rt_softmax_f32(t->data, outer, n, inner, y[0]->data);
 }
 
 /* ReduceMean: axes from the attribute (opset < 18) or the optional second
  * input; no axes means all of them, unless noop_with_empty_axes. */
-static void
-run_reduce_mean(const Module *m, const Ins *in, const Tensor *const *x,
-    Tensor *const *y, Arena *scratch)
+bool
+fplan_reduce_mean(const Module *m, const Ins *in, const Tensor *t,
+    const Tensor *ax, const Tensor *y, unsigned *mask)
 {
-	const Tensor *t = op_input(m, in, x, 0);
-	const Tensor *ax = in->nin > 1 ? x[1] : NULL;
-	unsigned mask = 0;
 	int64_t v;
 	size_t n = 0, k, ny;
 	Attr *a;
 
 	op_needf32(m, in, t);
-	if (y[0]->dt != Df32)
+	if (y->dt != Df32)
 		op_mismatch(m, in);
+	*mask = 0;
 	a = ir_getattr(in, "axes");
 	if (ax) {
 		if (ax->dt != Di64 && ax->dt != Di32)
@@ -225,23 +237,37 @@ run_reduce_mean(const Module *m, const Ins *in, const Tensor *const *x,
 		if (v < -t->rank || v >= t->rank)
 			ir_error(m, in, "axis %lld is out of range for rank %d",
 			    (long long)v, t->rank);
-		mask |= 1u << (v < 0 ? v + t->rank : v);
+		*mask |= 1u << (v < 0 ? v + t->rank : v);
 	}
 	if (n == 0) {
 		if (ir_attrint(in, "noop_with_empty_axes", 0)) {
-			if (op_numel(y[0]) != op_numel(t))
+			if (op_numel(y) != op_numel(t))
 				op_mismatch(m, in);
-			memcpy(y[0]->data, t->data, op_numel(t) * sizeof(float));
-			return;
+			return false;
 		}
-		mask = t->rank ? (1u << t->rank) - 1 : 0;
+		*mask = t->rank ? (1u << t->rank) - 1 : 0;
 	}
 	ny = 1;
 	for (k = 0; k < (size_t)t->rank; k++)
-		if (!(mask >> k & 1))
+		if (!(*mask >> k & 1))
 			ny *= (size_t)t->dim[k];
-	if (op_numel(y[0]) != ny)
+	if (op_numel(y) != ny)
 		op_mismatch(m, in);
+	return true;
+}
+
+static void
+run_reduce_mean(const Module *m, const Ins *in, const Tensor *const *x,
+    Tensor *const *y, Arena *scratch)
+{
+	const Tensor *t = op_input(m, in, x, 0);
+	const Tensor *ax = in->nin > 1 ? x[1] : NULL;
+	unsigned mask;
+
+	if (!fplan_reduce_mean(m, in, t, ax, y[0], &mask)) {
+		memcpy(y[0]->data, t->data, op_numel(t) * sizeof(float));
+		return;
+	}
 	rt_reduce_mean_f32(t->data, t->dim, t->rank, mask, y[0]->data);
 }
 

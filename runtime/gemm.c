@@ -398,7 +398,16 @@ enum { DOTROWS = 8 };	/* rt_sgemm: A*B^T with fewer rows is dot products */
 size_t
 rt_sgemm_work(size_t m, size_t n, size_t k)
 {
-	size_t w = work(pick(), n, k);
+	size_t w = work(&ksbase, n, k);
+
+	/* the most any kernel set needs, so that a size computed on one CPU
+	 * (the C backend plans its arena at compile time) holds on another */
+#if RT_X86
+	if (work(&ksavx2, n, k) > w)
+		w = work(&ksavx2, n, k);
+	if (work(&ksavx512, n, k) > w)
+		w = work(&ksavx512, n, k);
+#endif
 
 	return w > k * sizeof(float) + 64 ? w : k * sizeof(float) + 64;
 }

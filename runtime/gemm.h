@@ -22,7 +22,8 @@
  *                   p[n*ld + k]
  *   rt_sgemm_work   bytes of scratch either call needs for these sizes; the
  *                   caller passes a block at least that big as work (any
- *                   alignment).  The bound is small (about 1 MiB).
+ *                   alignment).  The bound is small (about 1 MiB), and
+ *                   the same whichever kernel set the CPU picks.
  *
  * The blocking follows Goto/BLIS: B is packed into kc x nc blocks cut into
  * nr-wide micro-panels for a register-tiled kernel (mr x nr accumulators);

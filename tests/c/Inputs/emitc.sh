@@ -1,12 +1,13 @@
 #!/bin/sh
-# emitc.sh MODEL CALIB TMP X.npy... [-- SQC FLAGS]: compiles MODEL twice
-# with the same flags, to textual IR and to C (TMP/model.c, model.h), builds
+# emitc.sh MODEL CALIB TMP X.npy... [-- SQC FLAGS]: compiles MODEL to
+# textual IR (TMP/m.sqir) and that module to C (TMP/model.c, model.h), builds
 # the C with the test driver (cc -std=c99 -Wall -Wextra -pedantic -Werror
 # -O2 $CFLAGS; $CC overrides cc), and on each X.npy compares the C's output
 # with `sqc run` of the IR: one line per input from same.py.
-#   CALIB   a calibration dataset: both compilations at -O2 with one
-#           calibration table (TMP/calib.tab); '-': the module is compiled
-#           as it is (a .sqir already in its -O2 form)
+#   CALIB   a calibration dataset: MODEL compiled at -O2 with it (table in
+#           TMP/calib.tab), the C generated from the IR that `sqc run` runs
+#           (one module: -O2's data-driven passes run once); '-': the
+#           module is compiled as it is (a .sqir already in its -O2 form)
 #   $IN     the graph input's name (default: input)
 #   $DRIVERFLAGS  passed to the driver (--int8, --twice)
 # When $SQC is a sanitized build (build-san/sqc, `make check SANITIZE=1`) the
@@ -35,7 +36,7 @@ if [ "$calib" = - ]; then
 	"$sqc" "$model" "$@" --emit=c -o "$t/model.c"
 else
 	"$sqc" -O2 "$model" "$@" --calib="$calib" --calib-table="$t/calib.tab" --emit=ir -o "$t/m.sqir"
-	"$sqc" -O2 "$model" "$@" --calib-table="$t/calib.tab" --emit=c -o "$t/model.c"
+	"$sqc" "$t/m.sqir" --emit=c -o "$t/model.c"
 fi
 $cc -std=c99 -Wall -Wextra -pedantic -Werror -O2 $san ${CFLAGS:-} -I"$top/runtime" -I"$t" \
     "$t/model.c" "$top/tests/c/Inputs/driver.c" "$lib" -lm -o "$t/run"
