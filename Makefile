@@ -58,7 +58,7 @@ CFLAGS  += $(FUZZFLAGS) -fsanitize=fuzzer-no-link
 CPPFLAGS += -DSQC_FUZZ
 endif
 
-IROBJ    = $B/ir/util.o $B/ir/outfile.o $B/ir/ir.o $B/ir/type.o $B/ir/use.o $B/ir/verify.o $B/ir/print.o \
+IROBJ    = $B/ir/util.o $B/ir/outfile.o $B/ir/ir.o $B/ir/clone.o $B/ir/type.o $B/ir/use.o $B/ir/verify.o $B/ir/print.o \
            $B/ir/shape.o
 FRONTOBJ = $B/frontend/onnx.o $B/frontend/textir.o $B/frontend/read.o \
            $B/frontend/inputshape.o $B/gen/lex.o $B/gen/parse.o $B/gen/onnx.pb-c.o \
@@ -67,7 +67,8 @@ FRONTOBJ = $B/frontend/onnx.o $B/frontend/textir.o $B/frontend/read.o \
 PASSOBJ  = $B/passes/pipeline.o $B/passes/canonicalize.o $B/passes/calibrate.o \
            $B/passes/calibstats.o $B/passes/calibtable.o $B/passes/qparams.o \
            $B/passes/quantize.o $B/passes/propagatequant.o $B/passes/layoutlegalize.o \
-           $B/passes/relufuse.o $B/passes/weightpack.o $B/passes/equalize.o
+           $B/passes/relufuse.o $B/passes/weightpack.o $B/passes/equalize.o \
+           $B/passes/floatregions.o $B/passes/tune.o $B/passes/biascorrect.o
 BACKOBJ  = $(patsubst %.c,$B/%.o,$(wildcard backend/*.c))
 DRVOBJ   = $B/driver/main.o $B/driver/run.o $B/driver/mergecalib.o $B/driver/report.o
 # runtime/ is the kernel library generated C links too (libsqcrt.a); exec/
@@ -77,7 +78,7 @@ EXECOBJ  = $(patsubst %.c,$B/%.o,$(wildcard exec/*.c))
 OBJ      = $(IROBJ) $(FRONTOBJ) $(PASSOBJ) $(BACKOBJ) $(EXECOBJ) $(DRVOBJ) $B/libsqcrt.a
 HDR      = ir/util.h ir/ir.h ir/ops.h frontend/frontend.h backend/backend.h \
            passes/passes.h ir/outfile.h frontend/textir.h exec/exec.h \
-           passes/calibstats.h passes/calibtable.h passes/qparams.h \
+           passes/calibstats.h passes/calibtable.h passes/qparams.h passes/biascorrect.h \
            frontend/tensorio.h frontend/dataset.h frontend/datafile.h \
            frontend/tensorproto.h \
            $(wildcard runtime/*.h backend/*.h exec/*.h)

@@ -54,6 +54,11 @@ static const char usage[] =
 "                         vs the float model on the --calib samples (FILE: .csv or .json)\n"
 "  --keep-float=PATTERN   leave nodes float: a node name (* ? wildcards) or an op type;\n"
 "                         repeatable\n"
+"  --float-regions        keep norm chains, hard-swish/sigmoid gates and softmax inputs\n"
+"                         float (-O2 always does)\n"
+"-O2's measured choices (the tune pass; need --calib samples; --report lists them):\n"
+"  --min-sqnr=DB          mixed precision: keep the worst layers float until the output\n"
+"                         SQNR on the samples reaches DB (default 20; 0 = never)\n"
 "output:\n"
 "  --emit=onnx|ir|dot|c   write an ONNX model, textual IR, a Graphviz graph, or\n"
 "                         standalone C (-o FILE.c, and FILE.h; -O2 systolic modules)\n"
@@ -211,6 +216,16 @@ main(int argc, char **argv)
 			passcfg.per_channel = true;
 		} else if (strcmp(a, "--bias-correction") == 0) {
 			passcfg.bias_correction = true;
+		} else if (strcmp(a, "--float-regions") == 0) {
+			passcfg.float_regions = true;
+		} else if ((v = optval(argc, argv, &i, "--min-sqnr"))) {
+			char *end;
+			errno = 0;
+			passcfg.min_sqnr = strtod(v, &end);
+			if (end == v || *end || errno || !(passcfg.min_sqnr >= 0) ||
+			    passcfg.min_sqnr > 200)
+				error(NULL, "--min-sqnr needs a number of dB from 0 to 200, not '%s'", v);
+			passcfg.min_sqnr_set = true;
 		} else if (strcmp(a, "--dynamic") == 0) {
 			passcfg.dynamic = true;
 		} else if ((v = optval(argc, argv, &i, "--keep-float"))) {

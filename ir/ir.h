@@ -235,6 +235,10 @@ const char *ir_uniquename(Module *m, const char *base);	/* base, or base_N if ta
 /* "PATH: error: node 'NAME' (OP): MSG", exit 1 (in may be NULL: no node) */
 noreturn void ir_error(const Module *m, const Ins *in, const char *fmt, ...) PRINTF(3, 4);
 
+/* clone.c: a copy passes can rewrite (shares strings and constant data,
+ * so the original must outlive it) */
+Module *ir_clone(const Module *m);
+
 /* type.c: dtypes, layouts, shapes */
 const char *dtype_name(DType dt);	/* "f32"...; NULL if dt has no spelling */
 int dtype_byname(const char *s);	/* -1 if unknown */

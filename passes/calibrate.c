@@ -23,6 +23,8 @@
  * matches is read instead of running; a FILE of another graph is refused;
  * otherwise the statistics are computed and FILE written (temp + rename).
  * A progress line goes to stderr when it is a terminal, nothing otherwise.
+ * calibrate_stats() (calibtable.h) keeps the statistics of the last run
+ * for the tune pass, which picks a range method per tensor from them.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -240,6 +242,32 @@ usetable(const CalibTable *f, const char *path, CalibTable *t, Arena *a)
 	t->samples = f->samples;
 }
 
+static Arena *kept;
+static CalibTable *last;
+
+/* a copy of t for calibrate_stats */
+static void
+keep(const CalibTable *t)
+{
+	int k;
+
+	if (!kept)
+		kept = arena_new();
+	arena_reset(kept);
+	last = calibtable_new(kept, t->hash, t->n);
+	last->samples = t->samples;
+	for (k = 0; k < t->n; k++) {
+		last->name[k] = arena_strdup(kept, t->name[k]);
+		last->st[k] = t->st[k];
+	}
+}
+
+const CalibTable *
+calibrate_stats(void)
+{
+	return last;
+}
+
 void
 calibrate(Module *m)
 {
@@ -301,6 +329,7 @@ calibrate(Module *m)
 			calibtable_save(t, path);
 	}
 
+	keep(t);
 	for (k = 0; k < ns; k++) {
 		if (t->st[k].nonfinite)
 			warn(m->path, "%%%s had %" PRIu64 " non-finite values (NaN or Inf) "

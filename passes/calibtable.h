@@ -46,5 +46,8 @@ CalibTable *calibtable_read(const char *path, Arena *a);
 void calibtable_merge(CalibTable *dst, const CalibTable *src, const char *where);
 
 int merge_calib_main(int argc, char **argv);
+/* the statistics of the last calibrate pass run (passes/calibrate.c),
+ * valid until the next run; NULL before the first */
+const CalibTable *calibrate_stats(void);
 
 #endif

@@ -44,8 +44,35 @@ typedef struct PassConfig {
 	bool dynamic;			/* --dynamic: only conv/matmul/gemm, x scaled at run time */
 	const char **keep_float;	/* --keep-float=PATTERN, repeatable */
 	int nkeep_float;
+	bool float_regions;		/* --float-regions (-O2): norm chains, gates and
+					 * softmax inputs stay float (quantize) */
+	const char *const *float_why;	/* per instruction of the module quantize
+					 * gets: why it stays float, or NULL (set by
+					 * tune for its mixed-precision choices) */
+	int nfloat_why;
+	double min_sqnr;		/* --min-sqnr=DB (tune), if min_sqnr_set */
+	bool min_sqnr_set;
+	bool tuning;			/* tune is measuring a candidate: quantize and
+					 * propagate-quant keep their warnings */
 } PassConfig;
+
+/* What the passes decided, for --report: filled by quantize and tune,
+ * reset by each run of them; strings live as long as the module. */
+typedef struct KeptFloat {
+	const char *node;		/* node name, or its first result's name */
+	const char *op;			/* ONNX op type */
+	const char *why;		/* reason */
+	bool quantizable;		/* quantize would have quantized it */
+} KeptFloat;
+
+typedef struct PassLog {
+	int nkept, capkept;
+	KeptFloat *kept;		/* quantize: nodes left float, in order */
+	char *tune;			/* tune: its measured decisions, text lines
+					 * ("# " prefixed), NULL if it did not run */
+} PassLog;
 extern PassConfig passcfg;
+extern PassLog passlog;
 
 extern const Pass passtab[];
 extern const int npasses;
@@ -66,5 +93,11 @@ void propagate_quant(Module *m);
 void layout_legalize(Module *m);
 void relu_fuse(Module *m);
 void weight_pack(Module *m);
+void tune(Module *m);
+
+/* analyses the passes share */
+/* per instruction: why int8 requantization only hurts it (a normalisation
+ * chain, a gate, a softmax input), or NULL (passes/floatregions.c) */
+const char **float_regions(Module *m, Arena *a);
 
 #endif

@@ -11,6 +11,7 @@
 #include "passes.h"
 
 PassConfig passcfg;
+PassLog passlog;
 
 const Pass passtab[] = {
 	{"canonicalize", canonicalize,
@@ -28,6 +29,10 @@ const Pass passtab[] = {
 	{"propagate-quant", propagate_quant,
 	    "the seed's range adjustments (Relu, Relu->MaxPool, Clip), scales through "
 	    "pass-through ops, dequantize->quantize pairs removed, int32 biases"},
+	{"tune", tune,
+	    "-O2's quantize: candidates (float regions, bias correction, equalization, "
+	    "range method per tensor, mixed precision to --min-sqnr) measured on the "
+	    "--calib samples, the best kept"},
 	{"layout-legalize", layout_legalize,
 	    "systolic: NHWC for quantized conv/max_pool and the ops between them; "
 	    "transposes only at the edges"},
@@ -46,7 +51,7 @@ const int npasses = (int)countof(passtab);
 static const char *levels[] = {
 	"",
 	"canonicalize,calibrate,quantize,propagate-quant",
-	"canonicalize,calibrate,quantize,propagate-quant,layout-legalize,relu-fuse,weight-pack",
+	"canonicalize,calibrate,tune,layout-legalize,relu-fuse,weight-pack",
 };
 
 const char *

@@ -405,7 +405,7 @@ constants(Ctx *c)
 			if (sat < 0)
 				ir_error(m, in, "bias '%s' has a NaN or infinite element",
 				    b->name);
-			if (sat > 0)
+			if (sat > 0 && !passcfg.tuning)
 				warn(m->path, "node '%s': %lld bias values of '%s' exceed "
 				    "int32 at scale %g and were saturated", in->name,
 				    (long long)sat, b->name, (double)(qx->scale[0] * sw[0]));

@@ -135,8 +135,10 @@ qp_weight(QMode mode, const float *w, const int64_t *dim, int rank,
 				k = (o * n + c) * inner + i;
 				if (!isfinite(w[k]))
 					return false;
-				rmin = fmin(rmin, w[k]);
-				rmax = fmax(rmax, w[k]);
+				if (w[k] < rmin)	/* finite: as fmin/fmax */
+					rmin = w[k];
+				if (w[k] > rmax)
+					rmax = w[k];
 			}
 		if (mode == Qi8) {
 			sd = scale_i8(rmin, rmax);

@@ -47,7 +47,9 @@
  * each conv/gemm to be quantized gets a new f32 bias constant = its bias
  * (0 if none) + the mean over samples and output positions of conv(x, W -
  * Wq), Wq the dequantized quantized weight (empirical bias correction,
- * Nagel et al. 2019 §4.2).  A shared bias constant is never modified.
+ * Nagel et al. 2019 §4.2; the arithmetic is passes/biascorrect.c's, this
+ * file chooses the layers, runs the samples and makes the constants).  A
+ * shared bias constant is never modified.
  */
 #include <fnmatch.h>
 #include <math.h>
@@ -56,6 +58,7 @@
 
 #include "../exec/exec.h"
 #include "../frontend/dataset.h"
+#include "biascorrect.h"
 #include "passes.h"
 #include "qparams.h"
 
@@ -75,6 +78,9 @@ typedef struct Ctx {
 	NameMap *nodes;		/* node names in use */
 	int *bcb;		/* --bias-correction: per old instruction, its
 				 * corrected bias constant, -1; NULL without */
+	const Ins *base;	/* the instruction array quantize was given */
+	const char **why;	/* per instruction of base: why it stays float
+				 * (float regions, tune), or NULL */
 } Ctx;
 
 /* ---- small helpers ------------------------------------------------------- */
@@ -265,11 +271,12 @@ weightaxis(Module *m, const Ins *src)
 
 /* ---- which nodes ---------------------------------------------------------- */
 
-static bool
+/* why in stays float (a --keep-float pattern, a float region, tune's
+ * choice), or NULL */
+static const char *
 keepfloat(Ctx *c, const Ins *in)
 {
-	const char *op = ir_opname(c->m, in);
-	bool hit = false;
+	const char *op = ir_opname(c->m, in), *why = NULL;
 	int k;
 
 	for (k = 0; k < passcfg.nkeep_float; k++) {
@@ -278,10 +285,27 @@ keepfloat(Ctx *c, const Ins *in)
 		    strcmp(p, op) == 0 ||
 		    (in->op != Oopaque && strcmp(p, optab[in->op].name) == 0)) {
 			c->kfused[k] = true;
-			hit = true;
+			if (!why)
+				why = arena_printf(c->m->arena, "--keep-float=%s", p);
 		}
 	}
-	return hit;
+	if (!why && c->why)
+		why = c->why[in - c->base];
+	return why;
+}
+
+/* passlog: in stays float for why */
+static void
+logkept(Ctx *c, const Ins *in, const char *why, bool quantizable)
+{
+	KeptFloat kf;
+
+	kf.node = in->name[0] ? in->name : in->nout > 0 && in->out[0] >= 0 ?
+	    c->m->val[in->out[0]].name : "";
+	kf.op = ir_opname(c->m, in);
+	kf.why = why;
+	kf.quantizable = quantizable;
+	vec_push(passlog.kept, passlog.nkept, passlog.capkept, kf);
 }
 
 static bool
@@ -510,8 +534,12 @@ rewrite(Ctx *c, const Ins *src)
 	Ref *ops;
 	int oi, j, nin = src->nin;
 	QParam *q;
+	const char *why;
 
-	if (k == Knone || keepfloat(c, src)) {
+	why = keepfloat(c, src);
+	if (why)
+		logkept(c, src, why, k != Knone);
+	if (k == Knone || why) {
 		push(m, src);
 		return;
 	}
@@ -579,19 +607,13 @@ alreadyquantized(const Module *m, const Ins *in)
 
 /* ---- --bias-correction ----------------------------------------------------- */
 
-/* One layer to correct: a conv or gemm that the rewrite will quantize with
- * a constant weight.  Over the samples it sums, per input channel and
- * kernel offset, the input elements that offset reads at every output
- * position (padding reads 0; gemm: per column k of A, over the rows), so
- * that sum(conv(x, dW)) over the positions is the contraction of dW with
- * these sums — the conv's own arithmetic, regrouped. */
+/* One layer to correct (a conv or gemm that the rewrite will quantize with a
+ * constant weight): its sums, over the samples, of its float input x
+ * (passes/biascorrect.h has the arithmetic). */
 typedef struct Bc {
 	const Ins *in;
 	int x;			/* the float input value */
-	int64_t cin, kvol;	/* sum[] is cin * kvol (gemm: K * 1) */
-	int64_t k[3], s[3], d[3], pb[3], ix[3], ox[3];	/* conv, as 3-D */
-	double *sum;
-	double npos;		/* output positions (gemm: rows) summed */
+	BcPlan p;
 } Bc;
 
 typedef struct BcRun {
@@ -600,104 +622,20 @@ typedef struct BcRun {
 	int nl;
 } BcRun;
 
-/* the conv geometry of b from its attributes and inferred shapes */
-static void
-bcgeom(Module *m, Bc *b)
-{
-	const Type *xt = &m->val[b->x].type, *wt = ir_reftype(m, b->in->in[1]);
-	const Type *yt = &m->val[b->in->out[0]].type;
-	const Attr *ap = ir_getattr(b->in, "auto_pad");
-	int n = xt->rank - 2, o = 3 - n, j;
-	int64_t ext, tot;
-	bool upper;
-
-	if (n < 1 || n > 3 || wt->rank != xt->rank || yt->rank != xt->rank)
-		ir_error(m, b->in, "--bias-correction: a conv needs 1 to 3 "
-		    "spatial dimensions");
-	for (j = 0; j < 3; j++) {
-		b->k[j] = b->s[j] = b->d[j] = b->ix[j] = b->ox[j] = 1;
-		b->pb[j] = 0;
-	}
-	b->kvol = 1;
-	for (j = 0; j < n; j++) {
-		const Attr *a;
-		b->ix[o + j] = xt->dim[2 + j];
-		b->ox[o + j] = yt->dim[2 + j];
-		b->k[o + j] = wt->dim[2 + j];
-		b->kvol *= wt->dim[2 + j];
-		if ((a = ir_getattr(b->in, "strides")) && a->kind == Aints && a->n == n)
-			b->s[o + j] = a->ints[j];
-		if ((a = ir_getattr(b->in, "dilations")) && a->kind == Aints && a->n == n)
-			b->d[o + j] = a->ints[j];
-		if ((a = ir_getattr(b->in, "pads")) && a->kind == Aints && a->n == 2 * n)
-			b->pb[o + j] = a->ints[j];
-		if (ap && ap->kind == Astr && ap->s.len >= 4 &&
-		    memcmp(ap->s.data, "SAME", 4) == 0) {
-			ext = (b->k[o + j] - 1) * b->d[o + j] + 1;
-			tot = (b->ox[o + j] - 1) * b->s[o + j] + ext - b->ix[o + j];
-			if (tot < 0)
-				tot = 0;
-			upper = ap->s.len == 10 && memcmp(ap->s.data, "SAME_UPPER", 10) == 0;
-			b->pb[o + j] = upper ? tot / 2 : tot - tot / 2;
-		} else if (ap && ap->kind == Astr && ap->s.len == 5 &&
-		    memcmp(ap->s.data, "VALID", 5) == 0)
-			b->pb[o + j] = 0;
-	}
-}
-
-/* add one sample's input t of layer b to its sums */
-static void
-bcadd(Bc *b, const Tensor *t)
-{
-	const float *x = t->data;
-	int64_t nb, c, kd, kh, kw, od, oh, ow, id, ih, iw, r, K, rows;
-	const float *xc;
-	double *sc;
-
-	if (b->in->op == Ogemm) {
-		K = t->dim[1];
-		rows = t->dim[0];
-		for (r = 0; r < rows; r++)
-			for (c = 0; c < K; c++)
-				b->sum[c] += x[r * K + c];
-		b->npos += (double)rows;
-		return;
-	}
-	for (nb = 0; nb < t->dim[0]; nb++)
-		for (c = 0; c < b->cin; c++) {
-			xc = x + (nb * b->cin + c) * b->ix[0] * b->ix[1] * b->ix[2];
-			sc = b->sum + c * b->kvol;
-			for (kd = 0; kd < b->k[0]; kd++)
-			for (kh = 0; kh < b->k[1]; kh++)
-			for (kw = 0; kw < b->k[2]; kw++, sc++)
-				for (od = 0; od < b->ox[0]; od++) {
-					id = od * b->s[0] + kd * b->d[0] - b->pb[0];
-					if (id < 0 || id >= b->ix[0])
-						continue;
-					for (oh = 0; oh < b->ox[1]; oh++) {
-						ih = oh * b->s[1] + kh * b->d[1] - b->pb[1];
-						if (ih < 0 || ih >= b->ix[1])
-							continue;
-						for (ow = 0; ow < b->ox[2]; ow++) {
-							iw = ow * b->s[2] + kw * b->d[2] - b->pb[2];
-							if (iw >= 0 && iw < b->ix[2])
-								*sc += xc[(id * b->ix[1] + ih) *
-								    b->ix[2] + iw];
-						}
-					}
-				}
-		}
-	b->npos += (double)(t->dim[0] * b->ox[0] * b->ox[1] * b->ox[2]);
-}
-
 static void
 bcobserve(BcRun *r, int v, const Tensor *t)
 {
 	int k;
 
 	for (k = 0; k < r->nl; k++)
-		if (r->l[k].x == v && t->dt == Df32)
-			bcadd(&r->l[k], t);
+		if (r->l[k].x == v && t->dt == Df32) {
+			if (t->rank < 2 || t->dim[1] != r->l[k].p.cin)
+				die("bias correction: %s has %lld channels at run "
+				    "time, %lld inferred", r->m->val[v].name,
+				    (long long)(t->rank < 2 ? -1 : t->dim[1]),
+				    (long long)r->l[k].p.cin);
+			bc_add(&r->l[k].p, t->data, t->dim[0]);
+		}
 }
 
 static void
@@ -723,68 +661,30 @@ bcbias(Ctx *c, Bc *b)
 	Module *m = c->m;
 	const Ins *in = b->in;
 	const Cst *w = &m->cst[in->in[1].idx], *bc = NULL;
-	const float *wf = w->data, *bf = NULL;
-	int axis = weightaxis(m, in), nq;
-	int64_t cout, ng, cing = 1, coutg = 1, oc, j, e, inner, K, N, ch;
+	const float *bf = NULL;
+	int64_t cout = b->p.cout, oc;
 	size_t n;
-	float *scale, *nb;
-	int32_t *zero, qv;
-	void *q;
-	double *dw, acc;
+	float *wq, *nb;
+	double *e;
 	Type t;
-	bool tb;
 
 	if (!type_numel(&w->type, &n))
 		die("bias correction: %s has no static shape", w->name);
-	nq = axis < 0 ? 1 : (int)w->type.dim[axis];
-	scale = arena_alloc(c->a, (size_t)nq * sizeof *scale);
-	zero = arena_alloc(c->a, (size_t)nq * sizeof *zero);
-	q = arena_alloc(c->a, n ? n : 1);
-	dw = arena_alloc(c->a, (n ? n : 1) * sizeof *dw);
-	if (!qp_weight(c->mode, wf, w->type.dim, w->type.rank, axis, scale, zero, q))
+	wq = arena_alloc(c->a, (n ? n : 1) * sizeof *wq);
+	if (!bc_dequantized(c->mode, w->data, w->type.dim, w->type.rank,
+	    weightaxis(m, in), wq, c->a))
 		return -1;
-	inner = 1;
-	for (j = axis + 1; axis >= 0 && j < w->type.rank; j++)
-		inner *= w->type.dim[j];
-	for (e = 0; e < (int64_t)n; e++) {
-		ch = axis < 0 ? 0 : (e / inner) % w->type.dim[axis];
-		qv = c->mode == Qu8 ? ((const uint8_t *)q)[e] : ((const int8_t *)q)[e];
-		dw[e] = (double)wf[e] - (double)qp_dequantize(qv, scale[ch], zero[ch]);
-	}
-	tb = ir_attrint(in, "transB", 0) != 0;
-	if (in->op == Ogemm) {
-		K = tb ? w->type.dim[1] : w->type.dim[0];
-		N = tb ? w->type.dim[0] : w->type.dim[1];
-		cout = N;
-	} else {
-		cout = w->type.dim[0];
-		ng = ir_attrint(in, "group", 1);
-		cing = w->type.dim[1];
-		coutg = ng > 0 ? cout / ng : cout;
-		K = N = 0;
-	}
 	if (in->nin >= 3 && in->in[2].kind == Rcst) {
 		bc = &m->cst[in->in[2].idx];
 		if (bc->nbytes != (size_t)cout * sizeof(float))
 			return -1;
 		bf = bc->data;
 	}
+	e = arena_alloc(c->a, (size_t)(cout + 1) * sizeof *e);
+	bc_correction(&b->p, w->data, wq, e);
 	nb = arena_alloc(m->arena, (size_t)cout * sizeof *nb);
-	for (oc = 0; oc < cout; oc++) {
-		acc = 0;
-		if (in->op == Ogemm) {
-			for (j = 0; j < K; j++)
-				acc += dw[tb ? oc * K + j : j * N + oc] * b->sum[j];
-		} else {
-			const double *d = dw + oc * cing * b->kvol;
-			const double *sm = b->sum + (oc / coutg) * cing * b->kvol;
-			for (j = 0; j < cing * b->kvol; j++)
-				acc += d[j] * sm[j];
-		}
-		if (b->npos > 0)
-			acc /= b->npos;
-		nb[oc] = (float)((bf ? (double)bf[oc] : 0.0) + acc);
-	}
+	for (oc = 0; oc < cout; oc++)
+		nb[oc] = (float)((bf ? (double)bf[oc] : 0.0) + e[oc]);
 	memset(&t, 0, sizeof t);
 	t.dt = Df32;
 	t.rank = 1;
@@ -808,7 +708,6 @@ biascorrect(Ctx *c)
 	const Tensor **outs;
 	Tensor *in;
 	Arena *a;
-	size_t nsum;
 	int i, k, ns;
 
 	if (passcfg.dynamic)
@@ -829,22 +728,9 @@ biascorrect(Ctx *c)
 		    keepfloat(c, ins))
 			continue;
 		b = &r.l[r.nl++];
-		memset(b, 0, sizeof *b);
 		b->in = ins;
 		b->x = ins->in[0].idx;
-		if (ins->op == Ogemm) {
-			b->cin = m->val[b->x].type.dim[1];
-			b->kvol = 1;
-		} else {
-			b->cin = m->val[b->x].type.dim[1];
-			bcgeom(m, b);
-		}
-		if (b->cin < 0)
-			ir_error(m, ins, "--bias-correction needs static shapes "
-			    "(give --input-shape)");
-		nsum = (size_t)(b->cin * b->kvol + 1);
-		b->sum = arena_alloc(c->a, nsum * sizeof *b->sum);
-		memset(b->sum, 0, nsum * sizeof *b->sum);
+		bc_plan(m, ins, &b->p, c->a);
 	}
 	if (r.nl == 0)
 		return;
@@ -900,6 +786,18 @@ quantize(Module *m)
 	c.mode = passcfg.qmode;
 	c.qdt = c.mode == Qu8 ? Du8 : Di8;
 	c.kfused = arena_alloc(c.a, (size_t)(passcfg.nkeep_float + 1) * sizeof(bool));
+	c.base = m->ins;
+	passlog.nkept = 0;
+	if (passcfg.float_why && passcfg.nfloat_why != m->nins)
+		die("quantize: float_why has %d entries for %d instructions",
+		    passcfg.nfloat_why, m->nins);
+	if (passcfg.float_regions || passcfg.float_why) {
+		c.why = passcfg.float_regions ? float_regions(m, c.a) :
+		    arena_alloc(c.a, (size_t)(m->nins + 1) * sizeof *c.why);
+		for (i = 0; passcfg.float_why && i < m->nins; i++)
+			if (passcfg.float_why[i])
+				c.why[i] = passcfg.float_why[i];
+	}
 	if (passcfg.bias_correction) {	/* on the float module, as calibrated */
 		ir_infer(m);
 		biascorrect(&c);
@@ -928,7 +826,7 @@ quantize(Module *m)
 	for (i = 0; i < c.nold; i++)
 		rewrite(&c, &c.old[i]);
 	free(c.old);
-	for (k = 0; k < passcfg.nkeep_float; k++)
+	for (k = 0; k < passcfg.nkeep_float && !passcfg.tuning; k++)
 		if (!c.kfused[k])
 			warn(NULL, "--keep-float=%s matches no node name or op type "
 			    "of the model", passcfg.keep_float[k]);
