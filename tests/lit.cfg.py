@@ -59,6 +59,10 @@ config.substitutions += [
      os.path.join(top, 'tests', 'onnx', 'roundtrip.sh')),
     ('%testdata', '/usr/share/libonnx-testdata/data/node'),
     ('%models', models),
+    # the seed's quantization and -O2's systolic back half, without tune's
+    # measured choices: for tests of the back half itself
+    ('%O2seed', '--passes=canonicalize,calibrate,quantize,propagate-quant,'
+     'layout-legalize,relu-fuse,weight-pack'),
 ]
 
 if os.path.exists(os.path.join(models, '.done')):

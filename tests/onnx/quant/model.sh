@@ -7,7 +7,8 @@
 # cached in TMP.tab), writes the textual IR and the ONNX model, checks the
 # ONNX model with onnx.checker (full_check), runs it in ONNX Runtime and the
 # IR with `sqc run` on INPUT.npy, and requires bit-identical outputs.
-# FLAGs go to the quantizing sqc (e.g. --input-shape).
+# FLAGs go to the quantizing sqc (e.g. --input-shape); LEVEL=-O2 quantizes
+# with -O2 (the tune pass's choices) instead of -O1.
 set -eu
 [ $# -ge 5 ] || { echo "usage: model.sh MODEL CALIB INPUT.npy MODE TMP [FLAG...]" >&2; exit 2; }
 model=$1 calib=$2 x=$3 mode=$4 t=$5
@@ -15,7 +16,7 @@ shift 5
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 sqc=${SQC:-$top/sqc}
 python=/usr/bin/python3
-"$sqc" -O1 --target=ort --mode="$mode" "$model" --calib="$calib" \
+"$sqc" "${LEVEL:--O1}" --target=ort --mode="$mode" "$model" --calib="$calib" \
 	--calib-table="$t.tab" --emit=ir -o "$t.$mode.sqir" "$@"
 "$sqc" -O0 "$t.$mode.sqir" -o "$t.$mode.onnx"
 $python -c "import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)" "$t.$mode.onnx"
