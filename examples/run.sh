@@ -10,9 +10,10 @@
 # prints each one's top-1 accuracy and how far sqc is from ONNX Runtime,
 # then quantizes it (-O1) with the calibration images for the Systolic
 # runtime (with the per-tensor --report) and for ONNX Runtime, and prints the
-# int8 accuracy of both next to the float one; then compiles the -O2 module
-# to C, builds it with runtime/ and prints the C's accuracy beside sqc run's
-# (and that the two are bit-identical).
+# int8 accuracy of both next to the float one; then quantizes it with -O2
+# (tune's measured choices, listed), compiles that module to C, builds it
+# with runtime/ and prints the C's accuracy beside sqc run's (and that the
+# two are bit-identical).
 # Everything it writes goes to
 # build/example.
 set -eu
@@ -123,12 +124,17 @@ quote $py $d/accuracy.py $d/test_labels.npy $out/sqc/output_0.npy \
     $out/int8-systolic.npy $out/int8-ort.npy --min 0.97
 
 echo
-echo "== 7. the systolic back half (-O2: NHWC, fused ReLU/MaxPool, packed"
-echo "   weights) compiled to standalone C that calls the Gemmini kernel API"
+echo "== 7. -O2: the quantization measured best on the calibration images (the"
+echo "   tune pass: each step kept only if the output SQNR does not drop), then"
+echo "   the systolic back half (NHWC, fused ReLU/MaxPool, packed weights),"
+echo "   compiled to standalone C that calls the Gemmini kernel API"
 echo "   (runtime/systolic.c on this host), built and run on the test images"
 mkdir -p $out/c
-run ./sqc -O2 "$model" --input-shape input=100,1,16,16 \
-    --calib-table=$out/digits.calib --emit=c -o $out/c/digits.c
+set -- ./sqc -O2 "$model" --input-shape input=100,1,16,16 --calib=$d/calib.npy \
+    --calib-table=$out/digits.calib --report --emit=c -o $out/c/digits.c
+echo "\$ $* > $out/report-o2.txt"
+"$@" > $out/report-o2.txt
+grep '^# tune\|^#   \|^# kept\|^# output\|^# C ' $out/report-o2.txt | sed 's/^/    /'
 sed -n 's/^#define \(DIGITS_ARENA[A-Z_]*\) *\([0-9]*\).*/    \1 = \2 bytes/p' $out/c/digits.h
 run ${CC:-cc} -std=c99 -O2 -Wall -Wextra -pedantic -I$out/c -Iruntime \
     $out/c/digits.c $d/main.c build/libsqcrt.a -lm -o $out/c/digits
@@ -138,8 +144,8 @@ run $out/c/digits $out/c/images.f32 $out/c/logits.f32
 $py -c 'import sys, numpy
 numpy.save(sys.argv[2], numpy.fromfile(sys.argv[1], dtype=numpy.float32).reshape(-1, 10))' \
     $out/c/logits.f32 $out/int8-c.npy
-./sqc -O2 "$model" --input-shape input=100,1,16,16 --calib-table=$out/digits.calib \
-    --emit=ir -o $out/digits.o2.sqir
+./sqc -O2 "$model" --input-shape input=100,1,16,16 --calib=$d/calib.npy \
+    --calib-table=$out/digits.calib --emit=ir -o $out/digits.o2.sqir
 for k in 0 1 2; do
 	./sqc run $out/digits.o2.sqir --input input=$out/b$k.npy -o $out/o2q$k.npy
 done
