@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """accuracy.py — digit and whole-line accuracy of digitrow logits.
 
-    accuracy.py LABELS OUT... [--min A] [--min-line A]
+    accuracy.py LABELS OUT... [--min A] [--min-line A] [--max A] [--max-line A]
 
 LABELS is test_labels.npy, i64[n, K] (K = 4 digits a line).  Each OUT is the
 logits of the same n lines, f32[n, K, 10] or f32[n, K*10]: a .npy file
@@ -18,8 +18,10 @@ output is read.  Example:
 
 Prints one line per OUT:
     OUT: digits 0.9833 (1180/1200), lines 0.9333 (280/300)
-Exits 1 when a digit accuracy is below --min, a line accuracy below
---min-line (both default 0), or an input is unreadable or of the wrong shape.
+Exits 1 when a digit accuracy is below --min or above --max, a line accuracy
+below --min-line or above --max-line (defaults 0 and 1: no bound), or an
+input is unreadable or of the wrong shape.  (--max asserts that a run is
+known to be bad, e.g. the seed-exact int8 collapse.)
 """
 import argparse
 import json
@@ -71,6 +73,10 @@ def main():
 	    help="exit 1 if a digit accuracy is below this")
 	p.add_argument("--min-line", type=float, default=0.0,
 	    help="exit 1 if a line accuracy is below this")
+	p.add_argument("--max", type=float, default=1.0,
+	    help="exit 1 if a digit accuracy is above this")
+	p.add_argument("--max-line", type=float, default=1.0,
+	    help="exit 1 if a line accuracy is above this")
 	args = p.parse_args()
 
 	try:
@@ -97,6 +103,12 @@ def main():
 			ok = False
 		if line < args.min_line:
 			msg += f"  LINES BELOW {args.min_line:g}"
+			ok = False
+		if dig > args.max:
+			msg += f"  DIGITS ABOVE {args.max:g}"
+			ok = False
+		if line > args.max_line:
+			msg += f"  LINES ABOVE {args.max_line:g}"
 			ok = False
 		print(msg)
 	sys.exit(0 if ok else 1)

@@ -17,12 +17,17 @@ seeds.
 
 Model: the shape of a small text-line recognizer (a CNN front end, a
 sequence of column features, a transformer block, a per-character
-classifier), with the constructs per-tensor min/max int8 quantization
-handles badly:
-    Conv3x3(1->16)-BN-HardSwish                                  8x32
-    DW3x3(16)-BN-HardSwish, PW(16->32)-BN-HardSwish               8x32
-    DW3x3(32, stride (2,1))-BN-HardSwish, PW(32->32)-BN-HardSwish 4x32
-    DW3x3(32, stride 2)-BN-HardSwish, PW(32->48)-BN-HardSwish     2x16
+classifier).  The front end is MobileNetV2's (Sandler et al., 2018) with
+plain ReLU: a stem and three inverted-residual blocks (1x1 expand -> BN ->
+ReLU -> 3x3 depthwise -> BN -> ReLU -> 1x1 project -> BN, no ReLU after the
+projection; the first block has expansion 1, i.e. no expand conv, as in
+MobileNetV2):
+    Conv3x3(1->32)-BN-ReLU                                          8x32
+    b1: DW3x3(32)-BN-ReLU, PW(32->24)-BN                            8x32
+    b2: PW(24->144)-BN-ReLU, DW3x3(144, stride (2,1))-BN-ReLU,
+        PW(144->32)-BN                                              4x32
+    b3: PW(32->192)-BN-ReLU, DW3x3(192, stride 2)-BN-ReLU,
+        PW(192->48)-BN                                              2x16
     Conv(2x1)(48->48): the column feature, 16 positions x 48
     + a learned position embedding
     pre-LN transformer block: LayerNorm, single-head self-attention over the
@@ -40,10 +45,21 @@ The attention's output projection and the MLP's second Linear have no bias
 MatMul's result directly and the seed's rules quantize it: the residual
 stream is requantized to int8 after every Add.  Node and value names are
 shortened to the module path ("/blk/attn/q/MatMul" -> "blk_attn_q_matmul",
-"/stem/stem.0/Conv" -> "stem_0_conv").
+"/b2/dw/dw.0/Conv" -> "b2_dw_0_conv").
 
-Training: Adam, EPOCHS epochs of LINES fresh lines, torch.manual_seed(0), one
-thread, CPU, torch.use_deterministic_algorithms(True).
+Training: Adam, LR 0.05 with cosine annealing (no warm-up), L2 weight decay
+0.1 (Adam's coupled weight_decay) on the conv and linear weights except the
+depthwise ones (TF-slim MobileNet's recipe: depthwise weights, norms and
+biases are not decayed), EPOCHS epochs of LINES fresh lines, batch 64;
+torch.manual_seed(0), one thread, CPU,
+torch.use_deterministic_algorithms(True).  The high learning rate and the
+weight decay leave some ReLU channels dead (their expand/stem weights decay
+to ~0 and their BN output is a negative constant), so the depthwise conv
+that reads them gets BN running_var ~ 0 for those channels and, once BN is
+folded, weights ~316x (1/sqrt(eps)) larger than its other channels: the
+per-tensor int8 collapse of README.md.  DR_LR, DR_WD, DR_EXPAND, DR_EPOCHS
+in the environment override the settings (for experiments only; the
+committed files are made without them).
 
 Writes:
     digitrow.onnx     input 'input' f32[N,1,8,32], output 'logits' f32[N,4,10]
@@ -64,15 +80,39 @@ import torch.nn as nn
 from sklearn.datasets import load_digits
 
 K, NTESTPOOL, NCALIB, NTEST = 4, 400, 300, 300
-EPOCHS, LINES, BATCH = 20, 6000, 64
+EPOCHS, LINES, BATCH = 6, 6000, 64
 C, D, T = 48, 48, 16
 
 
-def conv_bn(cin, cout, k=3, stride=1, groups=1):
-	return nn.Sequential(
-	    nn.Conv2d(cin, cout, k, stride, (k - 1) // 2 if k > 1 else 0,
-		groups=groups, bias=False),
-	    nn.BatchNorm2d(cout), nn.Hardswish())
+def env(name, default):
+	"""DR_<name> from the environment, for experiments (the committed files
+	are made without any)."""
+	v = os.environ.get("DR_" + name)
+	return default if v is None else type(default)(v)
+
+
+LR, WD, EXPAND = env("LR", 5e-2), env("WD", 0.1), env("EXPAND", 6)
+EPOCHS = env("EPOCHS", EPOCHS)
+
+
+class InvertedResidual(nn.Module):
+	"""MobileNetV2's block: 1x1 expand -> BN -> ReLU -> 3x3 depthwise -> BN
+	-> ReLU -> 1x1 project -> BN (linear bottleneck), + input when the
+	shapes allow."""
+	def __init__(self, cin, cout, expand, stride):
+		super().__init__()
+		h = cin * expand
+		self.expand = nn.Sequential(nn.Conv2d(cin, h, 1, bias=False),
+		    nn.BatchNorm2d(h), nn.ReLU()) if expand > 1 else nn.Identity()
+		self.dw = nn.Sequential(nn.Conv2d(h, h, 3, stride, 1, groups=h,
+		    bias=False), nn.BatchNorm2d(h), nn.ReLU())
+		self.project = nn.Sequential(nn.Conv2d(h, cout, 1, bias=False),
+		    nn.BatchNorm2d(cout))
+		self.residual = stride == 1 and cin == cout
+
+	def forward(self, x):
+		y = self.project(self.dw(self.expand(x)))
+		return x + y if self.residual else y
 
 
 class Attention(nn.Module):
@@ -108,13 +148,11 @@ class Block(nn.Module):
 class DigitRow(nn.Module):
 	def __init__(self):
 		super().__init__()
-		self.stem = conv_bn(1, 16)
-		self.dw1 = conv_bn(16, 16, groups=16)
-		self.pw1 = conv_bn(16, 32, k=1)
-		self.dw2 = conv_bn(32, 32, stride=(2, 1), groups=32)
-		self.pw2 = conv_bn(32, 32, k=1)
-		self.dw3 = conv_bn(32, 32, stride=2, groups=32)
-		self.pw3 = conv_bn(32, C, k=1)
+		self.stem = nn.Sequential(nn.Conv2d(1, 32, 3, 1, 1, bias=False),
+		    nn.BatchNorm2d(32), nn.ReLU())
+		self.b1 = InvertedResidual(32, 24, 1, 1)
+		self.b2 = InvertedResidual(24, 32, EXPAND, (2, 1))
+		self.b3 = InvertedResidual(32, C, EXPAND, 2)
 		self.col = nn.Conv2d(C, D, (2, 1))
 		self.pos = nn.Parameter(torch.zeros(1, T, D))
 		self.blk = Block(D)
@@ -122,9 +160,7 @@ class DigitRow(nn.Module):
 		self.fc = nn.Linear(T // K * D, 10)
 
 	def forward(self, x):			# x: [N, 1, 8, 32]
-		x = self.pw1(self.dw1(self.stem(x)))
-		x = self.pw2(self.dw2(x))
-		x = self.pw3(self.dw3(x))	# [N, C, 2, 16]
+		x = self.b3(self.b2(self.b1(self.stem(x))))	# [N, C, 2, 16]
 		x = self.col(x).flatten(1, 2).transpose(1, 2) + self.pos  # [N, T, D]
 		x = self.ln(self.blk(x))
 		return self.fc(x.reshape(-1, K, T // K * D))	# [N, K, 10]
@@ -199,9 +235,16 @@ def main():
 
 	t0 = time.time()
 	net = DigitRow()
-	opt = torch.optim.Adam(net.parameters(), lr=3e-3)
-	sched = torch.optim.lr_scheduler.OneCycleLR(opt, 3e-3,
-	    total_steps=EPOCHS * ((LINES + BATCH - 1) // BATCH))
+	# L2 weight decay on the conv and linear weights except the depthwise
+	# ones (TF-slim MobileNet's recipe), none on norms and biases
+	decay = [p for n, p in net.named_parameters()
+	    if p.ndim > 1 and ".dw.0." not in n]
+	rest = [p for n, p in net.named_parameters()
+	    if not (p.ndim > 1 and ".dw.0." not in n)]
+	opt = torch.optim.Adam([dict(params=decay, weight_decay=WD),
+	    dict(params=rest, weight_decay=0.0)], lr=LR)
+	sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt,
+	    EPOCHS * ((LINES + BATCH - 1) // BATCH))
 	lossf = nn.CrossEntropyLoss()
 	for epoch in range(EPOCHS):
 		net.train()
