@@ -68,7 +68,8 @@ PASSOBJ  = $B/passes/pipeline.o $B/passes/canonicalize.o $B/passes/calibrate.o \
            $B/passes/calibstats.o $B/passes/calibtable.o $B/passes/qparams.o \
            $B/passes/quantize.o $B/passes/propagatequant.o $B/passes/layoutlegalize.o \
            $B/passes/relufuse.o $B/passes/weightpack.o $B/passes/equalize.o \
-           $B/passes/floatregions.o $B/passes/tune.o $B/passes/biascorrect.o
+           $B/passes/floatregions.o $B/passes/tune.o $B/passes/biascorrect.o \
+           $B/passes/deadchannels.o
 BACKOBJ  = $(patsubst %.c,$B/%.o,$(wildcard backend/*.c))
 DRVOBJ   = $B/driver/main.o $B/driver/run.o $B/driver/mergecalib.o $B/driver/report.o
 # runtime/ is the kernel library generated C links too (libsqcrt.a); exec/

@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 
+#include "../frontend/dataset.h"
 #include "../ir/ir.h"
 
 typedef struct PassOpts {
@@ -99,5 +100,10 @@ void tune(Module *m);
 /* per instruction: why int8 requantization only hurts it (a normalisation
  * chain, a gate, a softmax input), or NULL (passes/floatregions.c) */
 const char **float_regions(Module *m, Arena *a);
+/* per instruction: its input channels that are 0 on every sample of d, or
+ * NULL; and the rewrite zeroing the weights that read them
+ * (passes/deadchannels.c) */
+unsigned char **dead_find(Module *m, Dataset *d, Arena *a);
+int dead_zero(Module *m, unsigned char *const *dead);
 
 #endif

@@ -16,6 +16,12 @@
  * SQNR).  Starting from the seed-exact settings, each step keeps a change
  * only if the measured SQNR does not drop, so the result is never worse
  * than seed-exact on the calibration samples:
+ *   0. dead input channels (deadchannels.c): weights reading a channel that
+ *      is 0 on every sample set to 0 where they set the weight's int8 scale
+ *      (no float result on the samples changes; a BN-folded depthwise
+ *      conv's huge dead-channel weights stop rounding the others away).
+ *      Since "0 on every sample" is evidence, not proof, it is kept only
+ *      for a gain of DEADGAIN dB or more;
  *   1. float regions (floatregions.c): norm chains, gates, softmax inputs;
  *   2. bias correction (quantize's --bias-correction);
  *   3. cross-layer equalization (the equalize pass on a copy, recalibrated
@@ -26,8 +32,9 @@
  *   5. mixed precision: while the output SQNR is below --min-sqnr (default
  *      DEFAULT_MIN_SQNR dB), the quantized conv/gemm/matmul/add/mul... with
  *      the worst per-layer SQNR is kept float, if that raises the output
- *      SQNR; at most one in FLOATSHARE of the quantized conv/gemm/matmul
- *      ops, at most 2x that many tries.
+ *      SQNR; the float layers stay within FLOATMACS of the model's
+ *      conv/gemm/matmul multiply-accumulates (the first one is always
+ *      allowed), and at most MAXTRIES layers are tried.
  * Every run is one thread in sample order and ties keep the earlier
  * choice, so the choices are a function of model, data and flags.  The
  * final module is built on m itself with the chosen settings (the same
@@ -48,13 +55,15 @@
 
 enum {
 	TRYRANGES = 3,		/* tensors whose range method is searched */
-	FLOATSHARE = 8,		/* float layers <= compute ops / FLOATSHARE (>= 1) */
+	MAXTRIES = 12,		/* mixed precision: layers tried at most */
 	TUNE_SAMPLES = 32,	/* measured on the first 32 samples at most */
 };
 #define DEFAULT_MIN_SQNR 20.0
+#define FLOATMACS 0.10		/* float layers: at most 10% of the MACs */
+#define DEADGAIN 1.0		/* dB a dead-channel rewrite must gain */
 
 typedef struct Cand {
-	bool regions, bc, eq;
+	bool dead, regions, bc, eq;
 	signed char *meth;	/* per value: index into meths, -1 = calibrated */
 	const char **why;	/* per instruction: kept float by mixed precision */
 } Cand;
@@ -62,6 +71,7 @@ typedef struct Cand {
 typedef struct T {
 	Module *f;		/* the calibrated float module (a copy) */
 	Module *feq;		/* f equalized and recalibrated, or NULL */
+	unsigned char **dead;	/* dead_find on f: per layer, dead input channels */
 	CalibTable st, steq;	/* statistics behind f's and feq's ranges */
 	NameMap *slot;		/* value name -> statistics index */
 	Dataset *d;
@@ -164,6 +174,8 @@ evaluate(T *t, const Cand *c, bool perlayer, Quality **qu)
 	Module *q = ir_clone(c->eq ? t->feq : t->f);
 	Quality *r;
 
+	if (c->dead)
+		(void)dead_zero(q, t->dead);
 	apply(t, c, q, false);
 	if (!passcfg.target || strcmp(passcfg.target, "ort") != 0) {
 		/* -O2's back half: the same bits (tests/quant/o2-equals-o1.test),
@@ -306,6 +318,62 @@ rowcmp(const void *a, const void *b)
 	return x->f - y->f;
 }
 
+/* t->feq: f (with dead channels zeroed if dead) equalized and recalibrated
+ * on the samples; NULL if equalize changes no weight */
+static void
+buildfeq(T *t, bool dead)
+{
+	PassConfig save = passcfg;
+
+	t->feq = ir_clone(t->f);
+	ownconsts(t->feq);
+	if (dead)
+		(void)dead_zero(t->feq, t->dead);
+	dropranges(t->feq);
+	equalize(t->feq);
+	if (!changed(t->f, t->feq) || t->feq->nins != t->f->nins ||
+	    t->feq->nval != t->f->nval) {
+		ir_free(t->feq);
+		t->feq = NULL;
+		return;
+	}
+	passcfg.calib_table = NULL;	/* the table is the unequalized graph's */
+	calibrate(t->feq);
+	passcfg = save;
+	copystats(t, &t->steq);
+}
+
+/* multiply-accumulates of a conv, gemm or matmul (0 for other ops) */
+static double
+macs(const Module *m, const Ins *in)
+{
+	const Type *y, *w;
+	double n = 1;
+	int k;
+
+	if (in->nout < 1 || in->out[0] < 0 || in->nin < 2)
+		return 0;
+	y = &m->val[in->out[0]].type;
+	w = ir_reftype((Module *)m, in->in[1]);
+	if (!w || y->rank < 1 || w->rank < 1)
+		return 0;
+	for (k = 0; k < y->rank; k++)
+		n *= (double)(y->dim[k] > 0 ? y->dim[k] : 1);
+	switch (in->op) {
+	case Oconv:	/* per output element: C/group * kernel volume */
+		for (k = 1; k < w->rank; k++)
+			n *= (double)w->dim[k];
+		return n;
+	case Ogemm:
+		return n * (double)(ir_attrint(in, "transB", 0) ? w->dim[w->rank - 1] : w->dim[0]);
+	case Omatmul:	/* K: A's last dim */
+		return in->in[0].kind == Rval ? n * (double)m->val[in->in[0].idx].type.dim[
+		    m->val[in->in[0].idx].type.rank - 1] : n * (double)w->dim[0];
+	default:
+		return 0;
+	}
+}
+
 /* the measured choices; returns the chosen candidate */
 static Cand
 search(T *t, Module *m)
@@ -316,11 +384,12 @@ search(T *t, Module *m)
 	double sbest, s, target = passcfg.min_sqnr_set ? passcfg.min_sqnr : DEFAULT_MIN_SQNR;
 	const char **regions;
 	bool any = false;
-	int i, k, j, ncomp = 0, nfloat = 0, tries, maxfloat, v;
+	int i, k, j, nfloat = 0, tries, v;
+	double total = 0, used = 0;
 	char b1[32], b2[32];
 	bool *tried, stale = true;
 
-	best.regions = best.bc = best.eq = false;
+	best.dead = best.regions = best.bc = best.eq = false;
 	best.meth = arena_alloc(t->a, (size_t)(f->nval + 1));
 	memset(best.meth, -1, (size_t)(f->nval + 1));
 	best.why = arena_alloc(t->a, (size_t)(f->nins + 1) * sizeof *best.why);
@@ -330,6 +399,21 @@ search(T *t, Module *m)
 	step(t, passcfg.calib_method && strcmp(passcfg.calib_method, "minmax") != 0 ?
 	    arena_printf(t->a, "seed rules, %s ranges", passcfg.calib_method) :
 	    "seed-exact (minmax ranges)", sbest, NULL);
+
+	/* 0. dead input channels */
+	for (i = 0, k = 0; i < f->nins; i++)
+		k += t->dead[i] != NULL;
+	if (k) {
+		c = copycand(t, &best, f->nval, f->nins);
+		c.dead = true;
+		s = evaluate(t, &c, false, NULL);
+		/* data-dependent (0 on these samples): kept for a clear gain only */
+		step(t, arena_printf(t->a, "+ dead input channels zeroed (%d layer%s with some)",
+		    k, k == 1 ? "" : "s"), s, s >= sbest + DEADGAIN ? "kept" : "dropped");
+		if (s >= sbest + DEADGAIN)
+			best = c, sbest = s;
+	} else
+		step(t, "+ dead input channels: none", NAN, NULL);
 
 	/* 1. float regions */
 	regions = float_regions(f, t->a);
@@ -354,6 +438,7 @@ search(T *t, Module *m)
 		best = c, sbest = s;
 
 	/* 3. equalization */
+	buildfeq(t, best.dead);
 	if (t->feq) {
 		c = copycand(t, &best, f->nval, f->nins);
 		c.eq = true;
@@ -399,13 +484,11 @@ search(T *t, Module *m)
 			    NAN, "(no other method measured better)");
 	}
 
-	/* 5. mixed precision */
+	/* 5. mixed precision, within a budget of multiply-accumulates */
 	for (i = 0; i < f->nins; i++)
-		if (f->ins[i].op == Oconv || f->ins[i].op == Ogemm || f->ins[i].op == Omatmul)
-			ncomp++;
-	maxfloat = ncomp / FLOATSHARE > 1 ? ncomp / FLOATSHARE : 1;
+		total += macs(f, &f->ins[i]);
 	tried = arena_alloc(t->a, (size_t)(f->nins + 1));	/* now per instruction */
-	for (tries = 0; sbest < target && nfloat < maxfloat && tries < 2 * maxfloat; tries++) {
+	for (tries = 0; sbest < target && tries < MAXTRIES; tries++) {
 		int pick = -1;
 		double lsq = 0;
 		if (stale) {	/* the ranking of the current best */
@@ -421,6 +504,8 @@ search(T *t, Module *m)
 				d = f->val[f->ins[d].in[0].idx].def;
 			if (d < 0 || tried[d] || best.why[d] || !mpop(f->ins[d].op))
 				continue;
+			if (nfloat > 0 && used + macs(f, &f->ins[d]) > FLOATMACS * total)
+				continue;	/* over the budget (the first layer is free) */
 			pick = d;
 			lsq = qacc_sqnr(&qu->row[j].layer);
 		}
@@ -438,18 +523,20 @@ search(T *t, Module *m)
 			best = c;
 			sbest = s;
 			nfloat++;
+			used += macs(f, &f->ins[pick]);
 			stale = true;
 		}
 	}
 	if (sbest >= target)
 		say(t, "# tune: output SQNR %s dB >= --min-sqnr=%g; %d layer(s) kept float "
-		    "by mixed precision; %d measurements\n", db(b1, sbest), target, nfloat,
-		    t->evals);
+		    "by mixed precision (%.1f%% of the multiply-accumulates); %d "
+		    "measurements\n", db(b1, sbest), target, nfloat,
+		    total > 0 ? 100 * used / total : 0.0, t->evals);
 	else
-		say(t, "# tune: output SQNR %s dB is below --min-sqnr=%g after %d layer(s) "
-		    "kept float (at most %d: one in %d of the %d conv/gemm/matmul); %d "
-		    "measurements\n", db(b1, sbest), target, nfloat, maxfloat, FLOATSHARE,
-		    ncomp, t->evals);
+		say(t, "# tune: output SQNR %s dB is below --min-sqnr=%g with %d layer(s) "
+		    "kept float (%.1f%% of the multiply-accumulates; the budget is %.0f%%, "
+		    "%d tries); %d measurements\n", db(b1, sbest), target, nfloat,
+		    total > 0 ? 100 * used / total : 0.0, 100 * FLOATMACS, MAXTRIES, t->evals);
 	return best;
 }
 
@@ -494,24 +581,13 @@ tune(Module *m)
 	t.d = dataset_open(passcfg.calib, t.f, &o);
 	t.ref = quality_ref(t.f, t.d, t.a);
 
-	/* the equalized variant, recalibrated on the samples */
-	t.feq = ir_clone(m);
-	ownconsts(t.feq);
-	dropranges(t.feq);
-	equalize(t.feq);
-	if (!changed(t.f, t.feq) || t.feq->nins != t.f->nins || t.feq->nval != t.f->nval) {
-		ir_free(t.feq);
-		t.feq = NULL;
-	} else {
-		passcfg.calib_table = NULL;
-		calibrate(t.feq);
-		passcfg = save;
-		copystats(&t, &t.steq);
-	}
+	t.dead = dead_find(t.f, t.d, t.a);
 
 	best = search(&t, m);
 
 	/* the chosen candidate, built on m itself */
+	if (best.dead)
+		(void)dead_zero(m, t.dead);
 	if (best.eq) {
 		ownconsts(m);
 		dropranges(m);
