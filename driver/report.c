@@ -19,7 +19,8 @@
  * quantized one in which every quantized activation operand of a
  * non-trivial op is replaced by quantize(new float graph input) (the
  * measuring is exec/quality.c's, shared with -O2's choices).  Rows are
- * sorted worst per-layer SQNR first; a summary gives each graph output's
+ * sorted worst per-layer SQNR first (values numerically 0 on the samples,
+ * whose SQNR means nothing, last); a summary gives each graph output's
  * SQNR.  Table to stdout; FILE.json gets JSON, any other FILE CSV (written
  * whole or not at all).
  */
@@ -47,8 +48,7 @@ static int
 rowcmp(const void *a, const void *b)
 {
 	const QRow *x = a, *y = b;
-	double sx = x->layer.err > 0 ? x->layer.sig / x->layer.err : INFINITY;
-	double sy = y->layer.err > 0 ? y->layer.sig / y->layer.err : INFINITY;
+	double sx = qrow_rank(x), sy = qrow_rank(y);
 
 	if (sx != sy)
 		return sx < sy ? -1 : 1;

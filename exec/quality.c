@@ -306,6 +306,17 @@ qacc_sqnr(const QAcc *a)
 }
 
 double
+qrow_rank(const QRow *r)
+{
+	double x;
+
+	if (r->layer.n == 0 || r->layer.sig / (double)r->layer.n < 1e-12)
+		return INFINITY;
+	x = qacc_sqnr(&r->layer);
+	return isnan(x) ? INFINITY : x;
+}
+
+double
 quality_outsqnr(const Quality *r)
 {
 	double s = INFINITY, x;

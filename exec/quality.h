@@ -54,6 +54,10 @@ QualityRef *quality_ref(Module *f, Dataset *d, Arena *a);
 Quality *quality_outputs(QualityRef *r, Module *q, Arena *a);
 /* 10 log10(signal / error) dB; inf when exact, NAN when nothing was seen */
 double qacc_sqnr(const QAcc *x);
+/* a row's per-layer SQNR for ranking rows worst first: +inf for a value
+ * that is numerically 0 on the samples (mean square < 1e-12), whose SQNR
+ * means nothing */
+double qrow_rank(const QRow *r);
 /* the lowest output SQNR (the figure -O2 optimises); inf without outputs */
 double quality_outsqnr(const Quality *r);
 

@@ -307,12 +307,8 @@ static int
 rowcmp(const void *a, const void *b)
 {
 	const QRow *x = a, *y = b;
-	double sx = qacc_sqnr(&x->layer), sy = qacc_sqnr(&y->layer);
+	double sx = qrow_rank(x), sy = qrow_rank(y);
 
-	if (isnan(sx))
-		sx = INFINITY;
-	if (isnan(sy))
-		sy = INFINITY;
 	if (sx != sy)
 		return sx < sy ? -1 : 1;
 	return x->f - y->f;
@@ -456,6 +452,8 @@ search(T *t, Module *m)
 	for (j = 0, k = 0; j < qu->nrow && k < TRYRANGES; j++) {
 		int mbest = -1;
 		float lo0, hi0, lo, hi;
+		if (isinf(qrow_rank(&qu->row[j])))
+			break;	/* the rest: no error worth a measurement */
 		v = governing(f, qu->row[j].f);
 		if (tried[v] || !f->val[v].type.hasrange || !rangeof(t, &best, v, 0, &lo, &hi))
 			continue;
@@ -502,6 +500,8 @@ search(T *t, Module *m)
 			while (d >= 0 && (f->ins[d].op == Orelu || f->ins[d].op == Oclip) &&
 			    f->ins[d].in[0].kind == Rval)
 				d = f->val[f->ins[d].in[0].idx].def;
+			if (isinf(qrow_rank(&qu->row[j])))
+				break;
 			if (d < 0 || tried[d] || best.why[d] || !mpop(f->ins[d].op))
 				continue;
 			if (nfloat > 0 && used + macs(f, &f->ins[d]) > FLOATMACS * total)
