@@ -1748,36 +1748,6 @@ edges(E *e)
 		}
 }
 
-/* the clamp bounds of a Relu, or of a Clip whose bounds are constant f32
- * scalars or omitted (exec/interp.c actbounds); false for anything else */
-static bool
-actbounds(const Module *m, const Ins *a, float *lo, float *hi)
-{
-	int k;
-
-	*lo = -INFINITY;
-	*hi = INFINITY;
-	if (a->op == Orelu) {
-		*lo = 0;
-		return true;
-	}
-	if (a->op != Oclip || a->nattr)
-		return false;
-	for (k = 1; k < a->nin; k++) {
-		Ref r = a->in[k];
-		const Cst *c;
-		if (r.kind == Rnone)
-			continue;
-		if (r.kind != Rcst)
-			return false;
-		c = &m->cst[r.idx];
-		if (c->type.dt != Df32 || c->nbytes != 4)
-			return false;
-		*(k == 1 ? lo : hi) = *(const float *)c->data;
-	}
-	return true;
-}
-
 /* the producer -> activation pairs the interpreter runs as one call (exec.h;
  * exec/interp.c planfusion, under the same conditions): the producer's call
  * clamps, the activation is no code, the two results share memory */
@@ -1804,7 +1774,7 @@ fusion(E *e)
 		    ac->out[0] < 0)
 			continue;
 		w = ac->out[0];
-		if (!actbounds(m, ac, &lo, &hi) || m->val[v].type.dt != Df32 ||
+		if (!exec_actbounds(m, ac, &lo, &hi) || m->val[v].type.dt != Df32 ||
 		    m->val[w].type.dt != Df32 ||
 		    nbytes(&m->val[v].type) != nbytes(&m->val[w].type))
 			continue;

@@ -55,17 +55,6 @@ rowcmp(const void *a, const void *b)
 	return x->q - y->q;
 }
 
-static const char *
-db(char *buf, double x)
-{
-	if (isnan(x))
-		return "-";
-	if (isinf(x))
-		return x > 0 ? "inf" : "-inf";
-	snprintf(buf, 32, "%.2f", x);
-	return buf;
-}
-
 static void
 writefile(Rep *r, const char *file)
 {
@@ -90,14 +79,14 @@ writefile(Rep *r, const char *file)
 			    "\"max_abs_err\": %.6g, \"layer_sqnr_db\": %s, \"layer_max_abs_err\": %.6g}%s\n",
 			    r->f->val[w->f].name, (double)t->q->scale[0], t->q->zero[0],
 			    (double)r->f->val[w->f].type.lo, (double)r->f->val[w->f].type.hi, clip,
-			    isfinite(qacc_sqnr(&w->acc)) ? db(b1, qacc_sqnr(&w->acc)) : "null", w->acc.maxerr,
-			    isfinite(qacc_sqnr(&w->layer)) ? db(b2, qacc_sqnr(&w->layer)) : "null",
+			    isfinite(qacc_sqnr(&w->acc)) ? qdb(b1, qacc_sqnr(&w->acc)) : "null", w->acc.maxerr,
+			    isfinite(qacc_sqnr(&w->layer)) ? qdb(b2, qacc_sqnr(&w->layer)) : "null",
 			    w->layer.maxerr, k + 1 < r->nrow ? "," : "");
 		else
 			fprintf(f, "\"%s\",%.9g,%d,%.9g,%.9g,%.4f,%s,%.6g,%s,%.6g\n",
 			    r->f->val[w->f].name, (double)t->q->scale[0], t->q->zero[0],
 			    (double)r->f->val[w->f].type.lo, (double)r->f->val[w->f].type.hi, clip,
-			    db(b1, qacc_sqnr(&w->acc)), w->acc.maxerr, db(b2, qacc_sqnr(&w->layer)),
+			    qdb(b1, qacc_sqnr(&w->acc)), w->acc.maxerr, qdb(b2, qacc_sqnr(&w->layer)),
 			    w->layer.maxerr);
 	}
 	if (json)
@@ -166,7 +155,7 @@ report(const char *input, Module *q, const char *const *shapes, int nshapes,
 		printf("%-48s %12.6g %5d %8.4f %9s %9.4g %9s %9.4g\n", r.f->val[w->f].name,
 		    (double)qp->scale[0], qp->zero[0],
 		    w->acc.n ? 100.0 * (double)w->acc.clipped / (double)w->acc.n : 0.0,
-		    db(b1, qacc_sqnr(&w->acc)), w->acc.maxerr, db(b2, qacc_sqnr(&w->layer)),
+		    qdb(b1, qacc_sqnr(&w->acc)), w->acc.maxerr, qdb(b2, qacc_sqnr(&w->layer)),
 		    w->layer.maxerr);
 	}
 	if (passlog.tune)
@@ -176,7 +165,7 @@ report(const char *input, Module *q, const char *const *shapes, int nshapes,
 		    "float region", passlog.kept[k].op, passlog.kept[k].node, passlog.kept[k].why);
 	for (k = 0; k < q->nout; k++)
 		printf("# output %s: SQNR %s dB, max abs error %.4g (int8 vs float, %d samples)\n",
-		    ir_refname(q, q->out[k]), db(b1, qacc_sqnr(&r.qu->out[k])),
+		    ir_refname(q, q->out[k]), qdb(b1, qacc_sqnr(&r.qu->out[k])),
 		    r.qu->out[k].maxerr, r.qu->samples);
 	if (fflush(stdout) != 0)
 		error("<stdout>", "write failed");

@@ -56,6 +56,10 @@ typedef void (*ExecHook)(void *arg, int ins, const Tensor *const *y);
 Exec *exec_new(Module *m);
 void exec_run(Exec *e, const Tensor *inputs, const Tensor **outputs);
 void exec_hook(Exec *e, ExecHook fn, void *arg);
+/* the clamp bounds of a Relu, or of a Clip whose bounds are constant f32
+ * scalars or omitted: what fusion folds into the producer (the C backend
+ * fuses the same pairs); false for anything else */
+bool exec_actbounds(const Module *m, const Ins *a, float *lo, float *hi);
 void exec_free(Exec *e);
 size_t exec_arena_size(const Exec *e);	/* bytes the memory plan uses */
 bool exec_fold(Module *m, int ins, Arena *a, Tensor *outputs);

@@ -151,10 +151,8 @@ checkstatic(Module *m, int v, const Ins *in)
 	}
 }
 
-/* the clamp bounds of a Relu, or of a Clip whose bounds are constant f32
- * scalars or omitted; false for anything else */
-static bool
-actbounds(const Module *m, const Ins *a, float *lo, float *hi)
+bool
+exec_actbounds(const Module *m, const Ins *a, float *lo, float *hi)
 {
 	int k;
 
@@ -205,7 +203,7 @@ planfusion(Exec *e, int *alias)
 		if (ac->nin < 1 || !ref_eq(ac->in[0], ref_val(v)) || ac->nout != 1 || ac->out[0] < 0)
 			continue;
 		w = ac->out[0];
-		if (!actbounds(m, ac, &lo, &hi) || m->val[v].type.dt != Df32 ||
+		if (!exec_actbounds(m, ac, &lo, &hi) || m->val[v].type.dt != Df32 ||
 		    m->val[w].type.dt != Df32 || valbytes(m, v) != valbytes(m, w))
 			continue;
 		e->fused[i] = j;

@@ -5,6 +5,7 @@
  * same sample.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -303,6 +304,17 @@ qacc_sqnr(const QAcc *a)
 	if (a->sig == 0)
 		return -INFINITY;
 	return 10 * log10(a->sig / a->err);
+}
+
+const char *
+qdb(char *buf, double x)
+{
+	if (isnan(x))
+		return "-";
+	if (isinf(x))
+		return x > 0 ? "inf" : "-inf";
+	snprintf(buf, 32, "%.2f", x);
+	return buf;
 }
 
 double

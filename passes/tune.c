@@ -252,17 +252,6 @@ strdup_(const char *s)
 	return memcpy(xmalloc(n), s, n);
 }
 
-static const char *
-db(char *buf, double x)
-{
-	if (isnan(x))
-		return "-";
-	if (isinf(x))
-		return x > 0 ? "inf" : "-inf";
-	snprintf(buf, 32, "%.2f", x);
-	return buf;
-}
-
 /* the value whose calibrated range sets v's parameters: propagate-quant
  * derives a Relu's or Clip's parameters from its producer's range (a
  * Relu -> MaxPool pair from the MaxPool's, which is the row itself) */
@@ -284,7 +273,7 @@ step(T *t, const char *what, double sqnr, const char *verdict)
 	char b[32], line[512];
 	size_t n;
 
-	snprintf(line, sizeof line, "#   %-52s %8s  %s", what, isnan(sqnr) ? "" : db(b, sqnr),
+	snprintf(line, sizeof line, "#   %-52s %8s  %s", what, isnan(sqnr) ? "" : qdb(b, sqnr),
 	    verdict ? verdict : "");
 	for (n = strlen(line); n > 0 && line[n - 1] == ' '; n--)
 		line[n - 1] = 0;
@@ -514,11 +503,11 @@ search(T *t, Module *m)
 		tried[pick] = true;
 		c = copycand(t, &best, f->nval, f->nins);
 		c.why[pick] = arena_printf(m->arena, "mixed precision: layer SQNR %s dB",
-		    db(b2, lsq));
+		    qdb(b2, lsq));
 		s = evaluate(t, &c, false, NULL);
 		step(t, arena_printf(t->a, "float %s '%s' (layer %s dB)",
 		    ir_opname(f, &f->ins[pick]), f->ins[pick].name[0] ? f->ins[pick].name :
-		    f->val[f->ins[pick].out[0]].name, db(b2, lsq)), s, s > sbest ? "kept" : "dropped");
+		    f->val[f->ins[pick].out[0]].name, qdb(b2, lsq)), s, s > sbest ? "kept" : "dropped");
 		if (s > sbest) {
 			best = c;
 			sbest = s;
@@ -530,12 +519,12 @@ search(T *t, Module *m)
 	if (sbest >= target)
 		say(t, "# tune: output SQNR %s dB >= --min-sqnr=%g; %d layer(s) kept float "
 		    "by mixed precision (%.1f%% of the multiply-accumulates); %d "
-		    "measurements\n", db(b1, sbest), target, nfloat,
+		    "measurements\n", qdb(b1, sbest), target, nfloat,
 		    total > 0 ? 100 * used / total : 0.0, t->evals);
 	else
 		say(t, "# tune: output SQNR %s dB is below --min-sqnr=%g with %d layer(s) "
 		    "kept float (%.1f%% of the multiply-accumulates; the budget is %.0f%%, "
-		    "%d tries); %d measurements\n", db(b1, sbest), target, nfloat,
+		    "%d tries); %d measurements\n", qdb(b1, sbest), target, nfloat,
 		    total > 0 ? 100 * used / total : 0.0, 100 * FLOATMACS, MAXTRIES, t->evals);
 	return best;
 }
