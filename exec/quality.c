@@ -261,7 +261,8 @@ quality_ref(Module *f, Dataset *d, Arena *a)
 		r->len[i] = arena_alloc(a, (size_t)(f->nout + 1) * sizeof **r->len);
 		for (k = 0; k < f->nout; k++)
 			if (outs[k]->dt == Df32) {
-				r->out[i][k] = arena_memdup(a, outs[k]->data, outs[k]->nbytes + 1);
+				r->out[i][k] = arena_alloc(a, outs[k]->nbytes + 1);
+				memcpy(r->out[i][k], outs[k]->data, outs[k]->nbytes);
 				r->len[i][k] = outs[k]->nbytes / sizeof(float);
 			}
 	}
