@@ -115,7 +115,8 @@ copystats(T *t, CalibTable *dst)
 	const CalibTable *s = calibrate_stats();
 
 	if (!s)
-		die("tune: no calibration statistics");
+		error(NULL, "the tune pass needs the calibrate pass before it in the "
+		    "pipeline (-O2 runs both)");
 	dst->hash = s->hash;
 	dst->samples = s->samples;
 	dst->n = s->n;
