@@ -8,8 +8,9 @@ Models (default): resnet18, mobilenet_v2, googlenet, squeezenet1_1 from
 tests/models/cache.  One calibration table per model (4 fixed-seed normal
 samples, not timed) serves both sides:
 
-C:    `sqc -O2 MODEL --calib-table=T --emit=c -o model.c` (--target=systolic,
-      int8), compiled with `cc -O2 -std=c99` with bench/cbench.c against
+C:    `sqc -O2 --min-sqnr=0 MODEL --calib-table=T --emit=c -o model.c`
+      (--target=systolic, int8; --min-sqnr=0: no layer kept float, so both
+      sides run every conv in int8, as the ORT model does), compiled with `cc -O2 -std=c99` with bench/cbench.c against
       build/libsqcrt.a (runtime/systolic.c's CPU kernels: the host reference,
       not a Gemmini), one thread; cbench times N calls of <p>_run (float in,
       float out) after 3 warm-ups and reports the median.
@@ -63,7 +64,8 @@ def main():
             cfile = os.path.join(tmp, "model.c")
             exe = os.path.join(tmp, "model")
             qonnx = os.path.join(tmp, "q.onnx")
-            sh([SQC, "-O2", m, "--calib=" + calib, "--calib-table=" + table, "--emit=c", "-o", cfile])
+            sh([SQC, "-O2", "--min-sqnr=0", m, "--calib=" + calib, "--calib-table=" + table,
+                "--emit=c", "-o", cfile])
             sh([cc, "-O2", "-std=c99", "-DMODEL_H=\"model.h\"", "-DP=model", "-DPU=MODEL",
                 "-I" + tmp, "-I" + os.path.join(TOP, "runtime"), cfile,
                 os.path.join(TOP, "bench", "cbench.c"), os.path.join(TOP, "build", "libsqcrt.a"),
