@@ -32,9 +32,9 @@
  *   5. mixed precision: while the output SQNR is below --min-sqnr (default
  *      DEFAULT_MIN_SQNR dB), the quantized conv/gemm/matmul/add/mul... with
  *      the worst per-layer SQNR is kept float, if that raises the output
- *      SQNR; the float layers stay within FLOATMACS of the model's
- *      conv/gemm/matmul multiply-accumulates (the first one is always
- *      allowed), and at most MAXTRIES layers are tried.
+ *      SQNR by FLOATGAIN dB or more; the float layers stay within
+ *      FLOATMACS of the model's conv/gemm/matmul multiply-accumulates (the
+ *      first one is always allowed), and at most MAXTRIES layers are tried.
  * Every run is one thread in sample order and ties keep the earlier
  * choice, so the choices are a function of model, data and flags.  The
  * final module is built on m itself with the chosen settings (the same
@@ -61,6 +61,7 @@ enum {
 #define DEFAULT_MIN_SQNR 20.0
 #define FLOATMACS 0.10		/* float layers: at most 10% of the MACs */
 #define DEADGAIN 1.0		/* dB a dead-channel rewrite must gain */
+#define FLOATGAIN 0.1		/* dB a layer kept float must gain */
 
 typedef struct Cand {
 	bool dead, regions, bc, eq;
@@ -508,8 +509,9 @@ search(T *t, Module *m)
 		s = evaluate(t, &c, false, NULL);
 		step(t, arena_printf(t->a, "float %s '%s' (layer %s dB)",
 		    ir_opname(f, &f->ins[pick]), f->ins[pick].name[0] ? f->ins[pick].name :
-		    f->val[f->ins[pick].out[0]].name, qdb(b2, lsq)), s, s > sbest ? "kept" : "dropped");
-		if (s > sbest) {
+		    f->val[f->ins[pick].out[0]].name, qdb(b2, lsq)), s,
+		    s >= sbest + FLOATGAIN ? "kept" : "dropped");
+		if (s >= sbest + FLOATGAIN) {	/* work leaves the accelerator: worth it? */
 			best = c;
 			sbest = s;
 			nfloat++;
