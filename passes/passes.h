@@ -3,8 +3,10 @@
  *
  * A pass is one function over a Module, in its own file, with a header comment
  * saying what it requires, produces and invalidates.  Passes never call each
- * other; shared analyses live in ir/.  A pipeline is a comma-separated list of
- * pass names; -O0/-O1/-O2 are named lists in the same table.
+ * other, except tune, which like pipeline.c drives other passes (on copies
+ * of the module, to measure them); shared analyses live in ir/ and in the
+ * analysis files declared at the end.  A pipeline is a comma-separated list
+ * of pass names; -O0/-O1/-O2 are named lists in the same table.
  */
 #ifndef SQC_PASSES_H
 #define SQC_PASSES_H
