@@ -44,17 +44,6 @@ typedef struct Rep {
 	int nrow;
 } Rep;
 
-static int
-rowcmp(const void *a, const void *b)
-{
-	const QRow *x = a, *y = b;
-	double sx = qrow_rank(x), sy = qrow_rank(y);
-
-	if (sx != sy)
-		return sx < sy ? -1 : 1;
-	return x->q - y->q;
-}
-
 static void
 writefile(Rep *r, const char *file)
 {
@@ -142,9 +131,9 @@ report(const char *input, Module *q, const char *const *shapes, int nshapes,
 	d = dataset_open(passcfg.calib, r.f, &o);
 	r.qu = quality_measure(r.f, q, d, true, a);
 	dataset_close(d);
+	quality_sort(r.qu);
 	r.row = r.qu->row;
 	r.nrow = r.qu->nrow;
-	qsort(r.row, (size_t)r.nrow, sizeof(QRow), rowcmp);
 	printf("# quantization report: %d samples of %s; SQNR in dB (higher is better), "
 	    "worst per-layer first\n", r.qu->samples, passcfg.calib);
 	printf("%-48s %12s %5s %8s %9s %9s %9s %9s\n", "tensor", "scale", "zero",

@@ -329,6 +329,23 @@ qrow_rank(const QRow *r)
 	return isnan(x) ? INFINITY : x;
 }
 
+static int
+rowcmp(const void *a, const void *b)
+{
+	const QRow *x = a, *y = b;
+	double sx = qrow_rank(x), sy = qrow_rank(y);
+
+	if (sx != sy)
+		return sx < sy ? -1 : 1;
+	return x->q - y->q;
+}
+
+void
+quality_sort(Quality *r)
+{
+	qsort(r->row, (size_t)r->nrow, sizeof *r->row, rowcmp);
+}
+
 double
 quality_outsqnr(const Quality *r)
 {

@@ -58,6 +58,9 @@ double qacc_sqnr(const QAcc *x);
  * that is numerically 0 on the samples (mean square < 1e-12), whose SQNR
  * means nothing */
 double qrow_rank(const QRow *r);
+/* r's rows sorted worst per-layer SQNR first (qrow_rank; ties in value
+ * order): the order --report prints and tune tries */
+void quality_sort(Quality *r);
 /* x dB as "%.2f", "inf", "-inf" or "-" (NAN), in buf (32 bytes) */
 const char *qdb(char *buf, double x);
 /* the lowest output SQNR (the figure -O2 optimises); inf without outputs */

@@ -294,17 +294,6 @@ mpop(int op)
 	}
 }
 
-static int
-rowcmp(const void *a, const void *b)
-{
-	const QRow *x = a, *y = b;
-	double sx = qrow_rank(x), sy = qrow_rank(y);
-
-	if (sx != sy)
-		return sx < sy ? -1 : 1;
-	return x->f - y->f;
-}
-
 /* t->feq: f (with dead channels zeroed if dead) equalized and recalibrated
  * on the samples; NULL if equalize changes no weight */
 static void
@@ -439,7 +428,7 @@ search(T *t, Module *m)
 	/* 4. the range method of the worst tensors */
 	tried = arena_alloc(t->a, (size_t)(f->nval + 1));
 	(void)evaluate(t, &best, true, &qu);
-	qsort(qu->row, (size_t)qu->nrow, sizeof *qu->row, rowcmp);
+	quality_sort(qu);
 	for (j = 0, k = 0; j < qu->nrow && k < TRYRANGES; j++) {
 		int mbest = -1;
 		float lo0, hi0, lo, hi;
@@ -482,7 +471,7 @@ search(T *t, Module *m)
 		double lsq = 0;
 		if (stale) {	/* the ranking of the current best */
 			(void)evaluate(t, &best, true, &qu);
-			qsort(qu->row, (size_t)qu->nrow, sizeof *qu->row, rowcmp);
+			quality_sort(qu);
 			stale = false;
 		}
 		for (j = 0; j < qu->nrow && pick < 0; j++) {
